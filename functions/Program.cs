@@ -1,0 +1,4 @@
+using Serverless.Functions;
+
+var app = FunctionApp.Build(args);
+await app.RunAsync();

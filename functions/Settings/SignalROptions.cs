@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using Serverless.Functions.Push;
+
+namespace Serverless.Functions.Settings;
+
+/// <summary>Azure SignalR Service in serverless mode (<c>AzureSignalRConnectionString</c>, <c>SignalR__*</c>).</summary>
+public sealed partial class SignalROptions : ISelfValidatingOptions
+{
+    public const string ConnectionSetting = "AzureSignalRConnectionString";
+
+    public string ConnectionString { get; set; } = "";
+    public string HubName { get; set; } = "updates";
+
+    /// <summary>Lifetime of the client token that negotiate hands out.</summary>
+    public TimeSpan ClientTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many times a push is tried before it is counted as failed.</summary>
+    public int PushAttempts { get; set; } = 3;
+
+    public SignalRConnectionString Connection => SignalRConnectionString.Parse(ConnectionString, ConnectionSetting);
+
+    public static void Bind(SignalROptions options, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("SignalR");
+        options.ConnectionString = configuration[ConnectionSetting] ?? "";
+        options.HubName = section["HubName"] ?? options.HubName;
+        options.ClientTokenLifetime = SettingParser.Duration(section, "ClientTokenLifetime", options.ClientTokenLifetime);
+        options.PushAttempts = SettingParser.Int(section, "PushAttempts", options.PushAttempts);
+    }
+
+    public IEnumerable<string> Validate()
+    {
+        string? connectionError = null;
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            connectionError = $"{ConnectionSetting} is missing: set it to Endpoint=…;AccessKey=…;Version=1.0;";
+        }
+        else
+        {
+            try
+            {
+                _ = Connection;
+            }
+            catch (FormatException ex)
+            {
+                connectionError = ex.Message;
+            }
+        }
+
+        if (connectionError is not null)
+        {
+            yield return connectionError;
+        }
+
+        if (!HubNamePattern().IsMatch(HubName))
+        {
+            yield return $"SignalR__HubName '{HubName}' is not a valid hub name (a letter, then letters, digits or _).";
+        }
+
+        if (ClientTokenLifetime < TimeSpan.FromMinutes(1) || ClientTokenLifetime > TimeSpan.FromHours(24))
+        {
+            yield return $"SignalR__ClientTokenLifetime must be between 00:01:00 and 1.00:00:00 (it is {ClientTokenLifetime}).";
+        }
+
+        if (PushAttempts is < 1 or > 10)
+        {
+            yield return $"SignalR__PushAttempts must be between 1 and 10 (it is {PushAttempts}).";
+        }
+    }
+
+    // Stricter than the service's own rule (AZURE-CONTRACTS §2.4) so that the name is the same in paths and audiences.
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,127}$")]
+    private static partial Regex HubNamePattern();
+}

@@ -1,0 +1,64 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Serverless.Functions.Settings;
+
+namespace Serverless.Functions.Storage;
+
+/// <summary>The app's three tables, created on first use. One client per table for the app's lifetime.</summary>
+public sealed class StorageTables
+{
+    private readonly TableServiceClient service;
+    private readonly SemaphoreSlim createLock = new(1, 1);
+    private volatile bool created;
+
+    public StorageTables(IOptions<StorageOptions> options)
+    {
+        var settings = options.Value;
+        service = new TableServiceClient(settings.ConnectionString);
+        Updates = service.GetTableClient(settings.UpdatesTable);
+        Latest = service.GetTableClient(settings.LatestTable);
+        DeadLetters = service.GetTableClient(settings.DeadLettersTable);
+    }
+
+    public TableClient Updates { get; }
+    public TableClient Latest { get; }
+    public TableClient DeadLetters { get; }
+
+    public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        if (created)
+        {
+            return;
+        }
+
+        await createLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (!created)
+            {
+                await Task.WhenAll(
+                    Updates.CreateIfNotExistsAsync(cancellationToken),
+                    Latest.CreateIfNotExistsAsync(cancellationToken),
+                    DeadLetters.CreateIfNotExistsAsync(cancellationToken));
+                created = true;
+            }
+        }
+        finally
+        {
+            createLock.Release();
+        }
+    }
+
+    /// <summary>A cheap round trip that proves the account answers and the app may read it.</summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await foreach (var _ in Updates.QueryAsync<TableEntity>(maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).AsPages(pageSizeHint: 1))
+        {
+            break;
+        }
+    }
+
+    public static bool IsConflict(RequestFailedException ex) => ex.Status is 409 or 412;
+}

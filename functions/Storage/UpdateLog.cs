@@ -1,0 +1,167 @@
+using Azure;
+using Azure.Data.Tables;
+using Serverless.Functions.CloudEvents;
+using Serverless.Functions.Ingest;
+
+namespace Serverless.Functions.Storage;
+
+/// <summary>
+/// The ordered log of each channel in Table Storage: one partition per channel holding log rows, dedup markers,
+/// key rows and the head. Every write to a channel is an entity-group transaction that moves the head under
+/// optimistic concurrency, so a sequence number is given out once and the log has no gaps.
+/// </summary>
+public sealed class UpdateLog(StorageTables tables)
+{
+    // Entity-group transaction limits: 100 operations and 4 MiB of payload.
+    public const int MaxTransactionOperations = 100;
+    private const int MaxTransactionBytes = 3 * 1024 * 1024;
+
+    // A filter may hold at most 15 comparisons; one is the partition key.
+    private const int MaxRowKeysPerQuery = 14;
+
+    /// <summary>The head and the key rows the updates touch; with <paramref name="withMarkers"/>, their dedup markers too.</summary>
+    public async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, bool withMarkers, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var rowKeys = new List<string> { UpdateRows.HeadRowKey };
+        rowKeys.AddRange(updates.Where(u => u.Key is not null).Select(u => UpdateRows.KeyRowKey(u.Key!)).Distinct());
+        if (withMarkers)
+        {
+            rowKeys.AddRange(updates.Select(ChannelPlanner.DedupId).Distinct());
+        }
+
+        var pages = await Task.WhenAll(rowKeys.Chunk(MaxRowKeysPerQuery).Select(keys => QueryRowsAsync(channel, keys, cancellationToken)));
+
+        ChannelHead? head = null;
+        var keyStates = new Dictionary<string, KeyState>();
+        var markers = new Dictionary<string, DedupMarker>();
+        foreach (var entity in pages.SelectMany(page => page))
+        {
+            if (entity.RowKey == UpdateRows.HeadRowKey)
+            {
+                head = UpdateRows.ReadHead(entity);
+            }
+            else if (entity.RowKey.StartsWith(UpdateRows.KeyRowPrefix, StringComparison.Ordinal))
+            {
+                keyStates[entity.RowKey[UpdateRows.KeyRowPrefix.Length..]] = UpdateRows.ReadKey(entity);
+            }
+            else
+            {
+                markers[entity.RowKey] = UpdateRows.ReadMarker(entity);
+            }
+        }
+
+        return new ChannelState(head, keyStates, markers);
+    }
+
+    /// <summary>
+    /// Appends the plan's new updates in as few transactions as the limits allow. Throws a 409/412
+    /// <see cref="RequestFailedException"/> when another writer got there first.
+    /// </summary>
+    public async Task CommitAsync(ChannelPlan plan, CancellationToken cancellationToken)
+    {
+        var channel = plan.Channel;
+        var headETag = plan.Head.ETag;
+        foreach (var chunk in Chunks(plan.Stored))
+        {
+            var actions = new List<TableTransactionAction>(MaxTransactionOperations);
+            foreach (var entry in chunk)
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Log(channel, entry)));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Marker(channel, entry)));
+            }
+
+            foreach (var last in chunk.Where(e => e.Update.Key is not null).GroupBy(e => e.Update.Key!).Select(g => g.Last()))
+            {
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                    UpdateRows.Key(channel, last.Update.Key!, new KeyState(last.Sequence, last.KeyVersion))));
+            }
+
+            var head = UpdateRows.Head(channel, plan.Head with { LastSequence = chunk[^1].Sequence });
+            actions.Add(headETag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, head)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, head, new ETag(headETag)));
+
+            var response = await tables.Updates.SubmitTransactionAsync(actions, cancellationToken);
+            headETag = response.Value[^1].Headers.ETag?.ToString()
+                ?? (await tables.Updates.GetEntityAsync<TableEntity>(channel, UpdateRows.HeadRowKey, cancellationToken: cancellationToken)).Value.ETag.ToString();
+        }
+    }
+
+    public async Task<ChannelHead?> ReadHeadAsync(string channel, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var entity = await tables.Updates.GetEntityIfExistsAsync<TableEntity>(channel, UpdateRows.HeadRowKey, cancellationToken: cancellationToken);
+        return entity.HasValue ? UpdateRows.ReadHead(entity.Value!) : null;
+    }
+
+    /// <summary>Stored updates with sequence numbers after <paramref name="after"/>, at most <paramref name="limit"/>, in order.</summary>
+    public async Task<IReadOnlyList<StoredUpdate>> ReadAsync(string channel, long after, int limit, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {channel} and RowKey gt {UpdateRows.LogRowKey(after)} and RowKey le {UpdateRows.LogRowKey(after + limit)}");
+        var updates = new List<StoredUpdate>(Math.Min(limit, 1000));
+        await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        {
+            updates.Add(UpdateRows.ReadUpdate(entity));
+        }
+
+        return updates;
+    }
+
+    /// <summary>Splits new updates so that each transaction stays within 100 operations and its byte budget.</summary>
+    public static List<SequencedUpdate[]> Chunks(IReadOnlyList<SequencedUpdate> stored)
+    {
+        var chunks = new List<SequencedUpdate[]>();
+        var current = new List<SequencedUpdate>();
+        var keys = new HashSet<string>();
+        var operations = 1; // the head
+        var bytes = 0;
+
+        foreach (var entry in stored)
+        {
+            var needed = 2 + (entry.Update.Key is { } key && !keys.Contains(key) ? 1 : 0);
+            var size = UpdateRows.EstimatedBytes(entry) * 2; // the log row and, for keyed updates, nothing big besides it
+            if (current.Count > 0 && (operations + needed > MaxTransactionOperations || bytes + size > MaxTransactionBytes))
+            {
+                chunks.Add([.. current]);
+                current.Clear();
+                keys.Clear();
+                operations = 1;
+                bytes = 0;
+                needed = 2 + (entry.Update.Key is null ? 0 : 1);
+            }
+
+            current.Add(entry);
+            if (entry.Update.Key is { } k)
+            {
+                keys.Add(k);
+            }
+
+            operations += needed;
+            bytes += size;
+        }
+
+        if (current.Count > 0)
+        {
+            chunks.Add([.. current]);
+        }
+
+        return chunks;
+    }
+
+    private async Task<List<TableEntity>> QueryRowsAsync(string channel, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
+    {
+        // Each comparison is built by CreateQueryFilter, which quotes and escapes the value: input never shapes the query.
+        var rows = string.Join(" or ", rowKeys.Select(rowKey => TableClient.CreateQueryFilter($"RowKey eq {rowKey}")));
+        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {channel}")} and ({rows})";
+        var entities = new List<TableEntity>();
+        await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            entities.Add(entity);
+        }
+
+        return entities;
+    }
+}

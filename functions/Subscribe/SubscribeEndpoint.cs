@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Serverless.Functions.Api;
+using Serverless.Functions.CloudEvents;
+using Serverless.Functions.Push;
+using Serverless.Functions.Storage;
+
+namespace Serverless.Functions.Subscribe;
+
+/// <summary>
+/// <c>POST /api/subscriptions</c> <c>{connectionId, channels}</c>: adds the connection to each channel's SignalR group
+/// and answers each channel's epoch and head, from which the client catches up.
+/// </summary>
+public static class SubscribeEndpoint
+{
+    public const int MaxChannels = 100;
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapSubscribe(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/subscriptions", SubscribeAsync);
+        return app;
+    }
+
+    private static async Task<IResult> SubscribeAsync(HttpContext context, SignalRRestClient signalR, UpdateLog log, CancellationToken cancellationToken)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes;
+        }
+
+        SubscribeRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<SubscribeRequest>(context.Request.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblems.BadRequest($"The body is not a JSON object {{connectionId, channels}}: {ex.Message}");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Results.Problem(title: "Request too large", detail: $"A subscription request may be at most {MaxBodyBytes} bytes.", statusCode: ex.StatusCode);
+        }
+
+        if (Validate(request) is { } problem)
+        {
+            return problem;
+        }
+
+        var channels = request!.Channels!.Distinct().ToArray();
+        var joins = channels.Select(channel => JoinAsync(signalR, channel, request.ConnectionId!, cancellationToken)).ToArray();
+        var heads = channels.Select(channel => log.ReadHeadAsync(channel, cancellationToken)).ToArray();
+        var statuses = await Task.WhenAll(joins);
+        var headValues = await Task.WhenAll(heads);
+
+        if (statuses.Any(status => status == HttpStatusCode.NotFound))
+        {
+            return Results.Problem(title: "Connection not found", detail: $"SignalR Service has no connection '{request.ConnectionId}'.", statusCode: StatusCodes.Status404NotFound);
+        }
+
+        if (statuses.FirstOrDefault(status => (int)status >= 300) is var failed and not 0)
+        {
+            return Results.Problem(title: "SignalR Service refused the subscription", detail: $"Adding the connection to a group answered {(int)failed}.", statusCode: StatusCodes.Status502BadGateway);
+        }
+
+        return Results.Ok(new SubscribeResponse(request.ConnectionId!,
+            channels.Select((channel, i) => new ChannelPosition(channel, headValues[i]?.Epoch, headValues[i]?.LastSequence ?? 0)).ToArray()));
+    }
+
+    private static async Task<HttpStatusCode> JoinAsync(SignalRRestClient signalR, string channel, string connectionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await signalR.SendAsync(HttpMethod.Put, SignalRRoutes.GroupConnection(signalR.Hub, channel, connectionId), () => null, cancellationToken);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return HttpStatusCode.BadGateway;
+        }
+    }
+
+    private static IResult? Validate(SubscribeRequest? request)
+    {
+        if (request is null)
+        {
+            return ApiProblems.BadRequest("The body must be a JSON object {connectionId, channels}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.ConnectionId) || request.ConnectionId.Length > 256)
+        {
+            return ApiProblems.BadRequest("connectionId is required: the id of your SignalR connection (at most 256 characters).");
+        }
+
+        if (request.Channels is null || request.Channels.Length == 0 || request.Channels.Length > MaxChannels)
+        {
+            return ApiProblems.BadRequest($"channels is required: 1 to {MaxChannels} channel names.");
+        }
+
+        var invalid = request.Channels.FirstOrDefault(channel => !ChannelName.IsValid(channel));
+        return request.Channels.Any(channel => !ChannelName.IsValid(channel)) ? ApiProblems.InvalidChannel(invalid) : null;
+    }
+}
+
+public sealed record SubscribeRequest(string? ConnectionId, string[]? Channels);
+
+public sealed record SubscribeResponse(string ConnectionId, IReadOnlyList<ChannelPosition> Channels);
+
+/// <summary>Where a channel's log stands: its epoch (null before its first update) and its last sequence number.</summary>
+public sealed record ChannelPosition(string Channel, string? Epoch, long Head);

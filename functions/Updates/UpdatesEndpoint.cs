@@ -1,0 +1,65 @@
+using System.Globalization;
+using Serverless.Functions.Api;
+using Serverless.Functions.CloudEvents;
+using Serverless.Functions.Push;
+using Serverless.Functions.Storage;
+
+namespace Serverless.Functions.Updates;
+
+/// <summary>
+/// <c>GET /api/channels/{channel}/updates?after=N&amp;limit=M</c>: the stored updates after sequence N, in order, with the
+/// channel's head and epoch. It is the catch-up path after a missed push, and the plain-polling transport.
+/// </summary>
+public static class UpdatesEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static IEndpointRouteBuilder MapUpdates(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/channels/{channel}/updates", ReadAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ReadAsync(string channel, HttpRequest request, UpdateLog log, CancellationToken cancellationToken)
+    {
+        if (!ChannelName.IsValid(channel))
+        {
+            return ApiProblems.InvalidChannel(channel);
+        }
+
+        if (!TryQuery(request, "after", 0, 0, long.MaxValue - MaxLimit, out var after))
+        {
+            return ApiProblems.BadRequest("after must be a whole number ≥ 0: the last sequence number you have.");
+        }
+
+        if (!TryQuery(request, "limit", DefaultLimit, 1, MaxLimit, out var limit))
+        {
+            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        var head = log.ReadHeadAsync(channel, cancellationToken);
+        var updates = log.ReadAsync(channel, after, (int)limit, cancellationToken);
+        var (headValue, stored) = (await head, await updates);
+        return Results.Ok(new UpdatesPage(
+            channel,
+            headValue?.Epoch,
+            headValue?.LastSequence ?? 0,
+            stored.Select(u => new UpdateItem(u.Seq, u.Id, u.Key, u.Type, u.Time, u.Data)).ToArray()));
+    }
+
+    private static bool TryQuery(HttpRequest request, string name, long fallback, long min, long max, out long value)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0)
+        {
+            value = fallback;
+            return true;
+        }
+
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+}
+
+/// <summary>A page of a channel's log; <see cref="Head"/> tells whether more follows.</summary>
+public sealed record UpdatesPage(string Channel, string? Epoch, long Head, IReadOnlyList<UpdateItem> Updates);
