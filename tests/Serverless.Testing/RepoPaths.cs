@@ -1,0 +1,22 @@
+namespace Serverless.Testing;
+
+/// <summary>Finds the repository root (the folder holding Serverless.sln) from wherever the tests run.</summary>
+public static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string NodeBin(string tool) => Path.Combine(Root, "node_modules", ".bin", tool);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
+    }
+}

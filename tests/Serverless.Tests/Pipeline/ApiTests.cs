@@ -1,0 +1,224 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Serverless.Testing;
+
+namespace Serverless.Tests.Pipeline;
+
+[Collection(PipelineCollection.Name)]
+public sealed class ApiTests(PipelineFixture fixture)
+{
+    [Fact]
+    public async Task Negotiate_returns_the_client_url_and_a_short_lived_token_for_it()
+    {
+        using var response = await fixture.Http.PostAsync("/api/negotiate?negotiateVersion=1", null);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal($"http://localhost:{fixture.SignalR.Endpoint.Port}/client/?hub=updates", body.GetProperty("url").GetString());
+        var claims = Jwt.ValidatedPayload(body.GetProperty("accessToken").GetString()!, RecordingSignalRService.AccessKey);
+        Assert.Equal("http://localhost/client/?hub=updates", claims.GetProperty("aud").GetString());
+        var lifetime = claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64();
+        Assert.Equal(300, lifetime);
+        Assert.InRange(claims.GetProperty("exp").GetInt64(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddMinutes(6).ToUnixTimeSeconds());
+        Assert.False(claims.TryGetProperty("nameid", out _));
+    }
+
+    [Fact]
+    public async Task Negotiate_never_takes_the_user_id_from_the_caller()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/negotiate?userId=mallory")
+        {
+            Content = new StringContent("""{"userId":"mallory"}""", Encoding.UTF8, "application/json"),
+        };
+        // Without App Service authentication in front, the principal header is just another client header.
+        request.Headers.Add("X-MS-CLIENT-PRINCIPAL-ID", "mallory");
+
+        using var response = await fixture.Http.SendAsync(request);
+        var claims = Jwt.ValidatedPayload((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!, RecordingSignalRService.AccessKey);
+
+        Assert.False(claims.TryGetProperty("nameid", out _));
+        Assert.False(claims.TryGetProperty("asrs.s.uid", out _));
+    }
+
+    [Fact]
+    public async Task Negotiate_puts_the_app_service_principal_in_the_token_when_told_to_trust_it()
+    {
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString);
+        settings["Negotiate:TrustAppServiceAuthentication"] = "true";
+        await using var app = await FunctionAppServer.StartAsync(settings);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/negotiate");
+        request.Headers.Add("X-MS-CLIENT-PRINCIPAL-ID", "alice-id");
+
+        using var response = await app.Http.SendAsync(request);
+        var claims = Jwt.ValidatedPayload((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!, RecordingSignalRService.AccessKey);
+
+        Assert.Equal("alice-id", claims.GetProperty("nameid").GetString());
+        Assert.Equal("alice-id", claims.GetProperty("asrs.s.uid").GetString());
+        Assert.Equal(600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
+    }
+
+    [Fact]
+    public async Task Subscribe_adds_the_connection_to_each_channel_group_and_returns_where_each_channel_stands()
+    {
+        var busy = TestEvents.NewChannel();
+        var empty = TestEvents.NewChannel();
+        await fixture.IngestAsync(TestEvents.Invocation(Enumerable.Range(1, 4).Select(i => TestEvents.Update(busy, $"e{i}"))));
+        var connectionId = "conn-" + Guid.NewGuid().ToString("N");
+
+        using var response = await fixture.Http.PostAsJsonAsync("/api/subscriptions", new { connectionId, channels = new[] { busy, empty } });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var positions = body.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
+        Assert.Equal(4, positions[busy].GetProperty("head").GetInt64());
+        Assert.Equal(32, positions[busy].GetProperty("epoch").GetString()!.Length);
+        Assert.Equal(0, positions[empty].GetProperty("head").GetInt64());
+        Assert.Equal(JsonValueKind.Null, positions[empty].GetProperty("epoch").ValueKind);
+
+        foreach (var channel in new[] { busy, empty })
+        {
+            var put = Assert.Single(fixture.SignalR.RequestsTo($"/api/hubs/updates/groups/{channel}/connections/{connectionId}"));
+            Assert.Equal("PUT", put.Method);
+            Assert.Equal("?api-version=2022-06-01", put.Query);
+            var claims = Jwt.ValidatedPayload(put.BearerToken, RecordingSignalRService.AccessKey);
+            Assert.Equal($"http://localhost/api/hubs/updates/groups/{channel}/connections/{connectionId}", claims.GetProperty("aud").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Subscribe_for_a_connection_the_service_does_not_know_is_not_found()
+    {
+        var previous = fixture.SignalR.Respond;
+        fixture.SignalR.Respond = r => r.Path.Contains("/connections/gone") ? 404 : RecordingSignalRService.DefaultStatus(r);
+        try
+        {
+            using var response = await fixture.Http.PostAsJsonAsync("/api/subscriptions", new { connectionId = "gone", channels = new[] { TestEvents.NewChannel() } });
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Contains("gone", problem.GetProperty("detail").GetString());
+        }
+        finally
+        {
+            fixture.SignalR.Respond = previous;
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"channels":["test.a"]}""", "connectionId")]
+    [InlineData("""{"connectionId":"c1"}""", "channels")]
+    [InlineData("""{"connectionId":"c1","channels":[]}""", "channels")]
+    [InlineData("""{"connectionId":"c1","channels":["ok.one","no spaces"]}""", "no spaces")]
+    [InlineData("""{"connectionId":"c1","channels":["a/b"]}""", "a/b")]
+    [InlineData("""not json""", "JSON")]
+    [InlineData("""[1,2]""", "JSON")]
+    public async Task Subscribe_refuses_a_bad_request_and_says_what_is_wrong(string body, string mentioned)
+    {
+        using var response = await fixture.Http.PostAsync("/api/subscriptions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.Content.Headers.ContentType!.ToString());
+        Assert.Contains(mentioned, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Subscribe_refuses_an_oversized_body()
+    {
+        var channels = Enumerable.Range(0, 1000).Select(i => $"test.{new string('x', 100)}{i}").ToArray();
+
+        using var response = await fixture.Http.PostAsJsonAsync("/api/subscriptions", new { connectionId = "c1", channels });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Updates_pages_through_the_log_after_a_sequence_number()
+    {
+        var channel = TestEvents.NewChannel();
+        await fixture.IngestAsync(TestEvents.Invocation(Enumerable.Range(1, 25).Select(i => TestEvents.Update(channel, $"e{i}"))));
+
+        var first = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=0&limit=10");
+        var middle = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=10&limit=10");
+        var last = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=20");
+        var beyond = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=25");
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), Seqs(first));
+        Assert.Equal(Enumerable.Range(11, 10).Select(i => (long)i), Seqs(middle));
+        Assert.Equal(Enumerable.Range(21, 5).Select(i => (long)i), Seqs(last));
+        Assert.Empty(Seqs(beyond));
+        Assert.All(new[] { first, middle, last, beyond }, page =>
+        {
+            Assert.Equal(25, page.GetProperty("head").GetInt64());
+            Assert.Equal(channel, page.GetProperty("channel").GetString());
+            Assert.Equal(first.GetProperty("epoch").GetString(), page.GetProperty("epoch").GetString());
+        });
+    }
+
+    [Fact]
+    public async Task Updates_of_a_channel_without_updates_is_an_empty_page_at_head_zero()
+    {
+        var page = await fixture.GetJsonAsync($"/api/channels/{TestEvents.NewChannel()}/updates");
+
+        Assert.Equal(0, page.GetProperty("head").GetInt64());
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("epoch").ValueKind);
+        Assert.Empty(page.GetProperty("updates").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("/api/channels/test.x/updates?after=-1", "after")]
+    [InlineData("/api/channels/test.x/updates?after=abc", "after")]
+    [InlineData("/api/channels/test.x/updates?limit=0", "limit")]
+    [InlineData("/api/channels/test.x/updates?limit=5000", "limit")]
+    [InlineData("/api/channels/bad%20channel/updates", "channel")]
+    [InlineData("/api/channels/x%27%20or%20PartitionKey%20ne%20%27/updates", "channel")]
+    [InlineData("/api/channels/bad%20channel/latest", "channel")]
+    public async Task Bad_queries_get_a_problem_that_says_what_is_wrong(string path, string mentioned)
+    {
+        using var response = await fixture.Http.GetAsync(path);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(mentioned, problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Health_reports_storage_and_signalr_and_what_ingest_did()
+    {
+        var health = await fixture.GetJsonAsync("/api/health");
+
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        Assert.True(health.GetProperty("checks").GetProperty("storage").GetProperty("healthy").GetBoolean());
+        Assert.True(health.GetProperty("checks").GetProperty("signalR").GetProperty("healthy").GetBoolean());
+        Assert.Contains(fixture.SignalR.Requests, r => r.Method == "HEAD" && r.Path == "/api/health");
+        Assert.True(health.GetProperty("ingest").TryGetProperty("stored", out _));
+    }
+
+    [Fact]
+    public async Task Health_is_unavailable_without_storage()
+    {
+        var settings = FunctionAppServer.Settings(
+            $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
+            fixture.SignalR.ConnectionString);
+        await using var app = await FunctionAppServer.StartAsync(settings);
+
+        using var response = await app.Http.GetAsync("/api/health");
+        var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("unhealthy", health.GetProperty("status").GetString());
+        Assert.False(health.GetProperty("checks").GetProperty("storage").GetProperty("healthy").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_handler_answers_the_host_readiness_probe()
+    {
+        using var response = await fixture.Http.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static IEnumerable<long> Seqs(JsonElement page) => page.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64());
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Options;
+using Serverless.Functions.Settings;
+using Serverless.Testing;
+
+namespace Serverless.Tests.Settings;
+
+public sealed class SettingsTests
+{
+    private static Dictionary<string, string?> Valid() => FunctionAppServer.Settings(
+        "UseDevelopmentStorage=true", $"Endpoint=http://localhost;Port=8888;AccessKey={RecordingSignalRService.AccessKey};Version=1.0;");
+
+    [Theory]
+    [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]
+    [InlineData("AzureWebJobsStorage", "not a connection string", "AzureWebJobsStorage")]
+    [InlineData("AzureSignalRConnectionString", null, "AzureSignalRConnectionString")]
+    [InlineData("AzureSignalRConnectionString", "Endpoint=http://localhost;Version=1.0;", "AccessKey")]
+    [InlineData("AzureSignalRConnectionString", "Endpoint=localhost;AccessKey=k;Version=1.0;", "Endpoint")]
+    [InlineData("EventHubConnection", null, "EventHubConnection")]
+    [InlineData("EventHubName", null, "EventHubName")]
+    [InlineData("Tables:Updates", "no-dashes", "Tables__Updates")]
+    [InlineData("SignalR:HubName", "1hub", "SignalR__HubName")]
+    [InlineData("Ingest:MaxEventBytes", "100000", "Ingest__MaxEventBytes")]
+    [InlineData("Ingest:MaxEventBytes", "lots", "Ingest__MaxEventBytes")]
+    [InlineData("SignalR:ClientTokenLifetime", "forever", "SignalR__ClientTokenLifetime")]
+    [InlineData("Negotiate:TrustAppServiceAuthentication", "maybe", "Negotiate__TrustAppServiceAuthentication")]
+    public async Task A_missing_or_malformed_setting_stops_the_app_and_names_the_setting(string key, string? value, string named)
+    {
+        var settings = Valid();
+        settings[key] = value;
+        await using var app = FunctionAppServer.Build(settings);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+
+        Assert.Contains(named, error is OptionsValidationException validation ? string.Join(" ", validation.Failures) : error.Message);
+    }
+
+    [Fact]
+    public async Task Valid_settings_start_the_app()
+    {
+        await using var app = FunctionAppServer.Build(Valid());
+
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void The_sample_settings_file_is_read_like_core_tools_reads_it()
+    {
+        var settings = LocalSettingsFile.Read(Path.Combine(RepoPaths.Root, "local.settings.sample.json"));
+
+        Assert.Equal("custom", settings["FUNCTIONS_WORKER_RUNTIME"]);
+        Assert.Equal("updates", settings["SignalR:HubName"]);
+        Assert.Equal("7071", settings["Host:LocalHttpPort"]);
+        Assert.Equal("*", settings["Host:CORS"]);
+    }
+
+    [Fact]
+    public async Task The_sample_settings_are_a_valid_configuration()
+    {
+        var settings = LocalSettingsFile.Read(Path.Combine(RepoPaths.Root, "local.settings.sample.json"));
+        settings["Handler:Port"] = "0";
+        await using var app = FunctionAppServer.Build(settings);
+
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+}
