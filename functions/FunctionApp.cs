@@ -44,7 +44,6 @@ public static class FunctionApp
 
         services.AddSingleton<StorageTables>();
         services.AddSingleton<UpdateLog>();
-        services.AddSingleton<LatestValues>();
         services.AddSingleton<DeadLetters>();
         services.AddHttpClient<SignalRRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<UpdatePusher>();

@@ -13,8 +13,7 @@ public sealed record ChannelPlan(
     ChannelHead Head,
     IReadOnlyList<SequencedUpdate> Stored,
     IReadOnlyList<SequencedUpdate> Replayed,
-    IReadOnlyList<Rejection> Rejected,
-    IReadOnlyList<SequencedUpdate> Latest)
+    IReadOnlyList<Rejection> Rejected)
 {
     /// <summary>Everything to push, in sequence order: replayed updates keep their original sequence numbers.</summary>
     public IReadOnlyList<SequencedUpdate> ToPush => [.. Replayed.Concat(Stored).OrderBy(u => u.Sequence)];
@@ -74,7 +73,7 @@ public static class ChannelPlanner
         }
 
         var head = new ChannelHead(last, state.Head?.Epoch ?? newEpoch(), state.Head?.ETag);
-        return new ChannelPlan(channel, head, stored, replayed, rejected, LatestPerKey(replayed.Concat(stored), keys));
+        return new ChannelPlan(channel, head, stored, replayed, rejected);
     }
 
     private static Rejection Reject(Update update, string reason, string detail) =>
@@ -88,9 +87,4 @@ public static class ChannelPlanner
     // told from one, and pushing it again is harmless (clients drop sequence numbers they have).
     private static bool IsRedelivery(DedupMarker marker, EventOrigin origin) =>
         marker.Locator == origin.Locator || origin.SequenceNumber is null || marker.Locator.StartsWith("batch-", StringComparison.Ordinal);
-
-    // An update is the latest value of its key when it is the key's last stored sequence.
-    private static List<SequencedUpdate> LatestPerKey(IEnumerable<SequencedUpdate> updates, Dictionary<string, KeyState> keys) =>
-        updates.Where(u => u.Update.Key is { } key && keys.TryGetValue(key, out var state) && state.Sequence == u.Sequence)
-            .ToList();
 }

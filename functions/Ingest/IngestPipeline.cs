@@ -23,13 +23,12 @@ public sealed partial class IngestPipeline(
     IOptions<IngestOptions> options,
     UpdateRules rules,
     UpdateLog log,
-    LatestValues latest,
     DeadLetters deadLetters,
     UpdatePusher pusher,
     IngestMetrics metrics,
     ILogger<IngestPipeline> logger)
 {
-    private const int MaxChannelsInParallel = 8;
+    private const int MaxChannelsInParallel = 16;
     private const int MaxConflictRetries = 5;
 
     private readonly CloudEventParser parser = new(options.Value.MaxEventBytes, options.Value.DeadLetterBodyBytes);
@@ -114,7 +113,6 @@ public sealed partial class IngestPipeline(
             try
             {
                 await log.CommitAsync(plan, cancellationToken);
-                await latest.UpsertAsync(channel, plan.Latest, cancellationToken);
                 return plan;
             }
             catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxConflictRetries)

@@ -13,7 +13,7 @@ public static class LatestEndpoint
         return app;
     }
 
-    private static async Task<IResult> ReadAsync(string channel, UpdateLog log, LatestValues latest, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadAsync(string channel, UpdateLog log, CancellationToken cancellationToken)
     {
         if (!ChannelName.IsValid(channel))
         {
@@ -21,7 +21,7 @@ public static class LatestEndpoint
         }
 
         var head = log.ReadHeadAsync(channel, cancellationToken);
-        var values = latest.ReadAsync(channel, cancellationToken);
+        var values = log.ReadLatestAsync(channel, cancellationToken);
         var (headValue, stored) = (await head, await values);
         return Results.Ok(new LatestValuesPage(
             channel,

@@ -2,21 +2,19 @@ using System.Text.RegularExpressions;
 
 namespace Serverless.Functions.Settings;
 
-/// <summary>Table Storage: the account (<c>AzureWebJobsStorage</c>) and the three tables (<c>Tables__*</c>).</summary>
+/// <summary>Table Storage: the account (<c>AzureWebJobsStorage</c>) and the tables (<c>Tables__*</c>).</summary>
 public sealed partial class StorageOptions : ISelfValidatingOptions
 {
     public const string ConnectionSetting = "AzureWebJobsStorage";
 
     public string ConnectionString { get; set; } = "";
     public string UpdatesTable { get; set; } = "updates";
-    public string LatestTable { get; set; } = "latest";
     public string DeadLettersTable { get; set; } = "deadletters";
 
     public static void Bind(StorageOptions options, IConfiguration configuration)
     {
         options.ConnectionString = configuration[ConnectionSetting] ?? "";
         options.UpdatesTable = configuration["Tables:Updates"] ?? options.UpdatesTable;
-        options.LatestTable = configuration["Tables:Latest"] ?? options.LatestTable;
         options.DeadLettersTable = configuration["Tables:DeadLetters"] ?? options.DeadLettersTable;
     }
 
@@ -33,7 +31,7 @@ public sealed partial class StorageOptions : ISelfValidatingOptions
             yield return $"{ConnectionSetting} is not a storage connection string (expected AccountName=…;AccountKey=… or UseDevelopmentStorage=true).";
         }
 
-        foreach (var (setting, table) in new[] { ("Tables__Updates", UpdatesTable), ("Tables__Latest", LatestTable), ("Tables__DeadLetters", DeadLettersTable) })
+        foreach (var (setting, table) in new[] { ("Tables__Updates", UpdatesTable), ("Tables__DeadLetters", DeadLettersTable) })
         {
             if (!TableName().IsMatch(table))
             {

@@ -5,7 +5,7 @@ using Serverless.Functions.Settings;
 
 namespace Serverless.Functions.Storage;
 
-/// <summary>The app's three tables, created on first use. One client per table for the app's lifetime.</summary>
+/// <summary>The app's tables, created on first use. One client per table for the app's lifetime.</summary>
 public sealed class StorageTables
 {
     private readonly TableServiceClient service;
@@ -17,12 +17,10 @@ public sealed class StorageTables
         var settings = options.Value;
         service = new TableServiceClient(settings.ConnectionString);
         Updates = service.GetTableClient(settings.UpdatesTable);
-        Latest = service.GetTableClient(settings.LatestTable);
         DeadLetters = service.GetTableClient(settings.DeadLettersTable);
     }
 
     public TableClient Updates { get; }
-    public TableClient Latest { get; }
     public TableClient DeadLetters { get; }
 
     public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
@@ -39,7 +37,6 @@ public sealed class StorageTables
             {
                 await Task.WhenAll(
                     Updates.CreateIfNotExistsAsync(cancellationToken),
-                    Latest.CreateIfNotExistsAsync(cancellationToken),
                     DeadLetters.CreateIfNotExistsAsync(cancellationToken));
                 created = true;
             }

@@ -71,10 +71,10 @@ public sealed class UpdateLog(StorageTables tables)
                 actions.Add(new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Marker(channel, entry)));
             }
 
+            // A transaction may touch an entity once: each key row gets the chunk's last update of its key.
             foreach (var last in chunk.Where(e => e.Update.Key is not null).GroupBy(e => e.Update.Key!).Select(g => g.Last()))
             {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                    UpdateRows.Key(channel, last.Update.Key!, new KeyState(last.Sequence, last.KeyVersion))));
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, UpdateRows.Key(channel, last)));
             }
 
             var head = UpdateRows.Head(channel, plan.Head with { LastSequence = chunk[^1].Sequence });
@@ -110,6 +110,21 @@ public sealed class UpdateLog(StorageTables tables)
         return updates;
     }
 
+    /// <summary>The latest update of every entity key of the channel.</summary>
+    public async Task<IReadOnlyList<StoredUpdate>> ReadLatestAsync(string channel, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {channel} and RowKey ge {UpdateRows.KeyRowPrefix} and RowKey lt {UpdateRows.KeyRowsEnd}");
+        var values = new List<StoredUpdate>();
+        await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            values.Add(UpdateRows.ReadUpdate(entity));
+        }
+
+        return values;
+    }
+
     /// <summary>Splits new updates so that each transaction stays within 100 operations and its byte budget.</summary>
     public static List<SequencedUpdate[]> Chunks(IReadOnlyList<SequencedUpdate> stored)
     {
@@ -122,7 +137,7 @@ public sealed class UpdateLog(StorageTables tables)
         foreach (var entry in stored)
         {
             var needed = 2 + (entry.Update.Key is { } key && !keys.Contains(key) ? 1 : 0);
-            var size = UpdateRows.EstimatedBytes(entry) * 2; // the log row and, for keyed updates, nothing big besides it
+            var size = UpdateRows.EstimatedBytes(entry) * (entry.Update.Key is null ? 1 : 2); // the log row, and the key row
             if (current.Count > 0 && (operations + needed > MaxTransactionOperations || bytes + size > MaxTransactionBytes))
             {
                 chunks.Add([.. current]);

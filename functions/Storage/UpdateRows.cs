@@ -10,11 +10,16 @@ namespace Serverless.Functions.Storage;
 /// <summary>
 /// The rows of a channel's partition in the updates table. Log rows sort first (zero-padded sequence numbers are all
 /// digits); the head, dedup markers and key rows start with letters and so never fall into a log range.
+/// A key row holds the latest update of its entity key: written in the same transaction as the log, it is never
+/// behind or ahead of it.
 /// </summary>
 public static class UpdateRows
 {
     public const string HeadRowKey = "head";
     public const string KeyRowPrefix = "key:";
+
+    // The first row key after every "key:…" row: ';' follows ':' in ordinal order.
+    public const string KeyRowsEnd = "key;";
 
     public static string LogRowKey(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
 
@@ -22,7 +27,6 @@ public static class UpdateRows
 
     public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, LogRowKey(entry.Sequence)), entry);
 
-    public static TableEntity Latest(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, entry.Update.Key!), entry);
 
     public static TableEntity Marker(string channel, SequencedUpdate entry) => new(channel, ChannelPlanner.DedupId(entry.Update))
     {
@@ -30,11 +34,13 @@ public static class UpdateRows
         ["Locator"] = entry.Update.Origin.Locator,
     };
 
-    public static TableEntity Key(string channel, string key, KeyState state) => new(channel, KeyRowKey(key))
+    /// <summary>The key row of a keyed update: the update itself, with the key's version once it is stored.</summary>
+    public static TableEntity Key(string channel, SequencedUpdate entry)
     {
-        ["Seq"] = state.Sequence,
-        ["Version"] = state.Version,
-    };
+        var entity = WithUpdate(new TableEntity(channel, KeyRowKey(entry.Update.Key!)), entry);
+        entity["Version"] = entry.KeyVersion;
+        return entity;
+    }
 
     public static TableEntity Head(string channel, ChannelHead head) => new(channel, HeadRowKey)
     {
@@ -60,7 +66,7 @@ public static class UpdateRows
         entity.GetInt64("Version"),
         entity.GetString("Source"));
 
-    /// <summary>Rough size of an entity on the wire, to keep a transaction under its 4 MiB limit.</summary>
+    /// <summary>Rough size of an entity on the wire (data travels base64-encoded), to keep a transaction under its 4 MiB limit.</summary>
     public static int EstimatedBytes(SequencedUpdate entry) => 1024 + entry.Update.Size * 2;
 
     private static TableEntity WithUpdate(TableEntity entity, SequencedUpdate entry)

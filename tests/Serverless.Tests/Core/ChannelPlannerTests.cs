@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Serverless.Functions.CloudEvents;
+using Serverless.Functions.Ingest;
+
+namespace Serverless.Tests.Core;
+
+public sealed class ChannelPlannerTests
+{
+    private static Update U(string id, string? key = null, long? version = null, long? ehSequence = null, string partition = "0") => new()
+    {
+        Channel = "c",
+        Id = id,
+        Source = "/s",
+        Type = "t",
+        Key = key,
+        Version = version,
+        Data = JsonDocument.Parse("{}").RootElement,
+        Origin = new EventOrigin(partition, ehSequence, null, null, null, 0, 0),
+    };
+
+    private static ChannelPlan Plan(IReadOnlyList<Update> updates, ChannelState? state = null) =>
+        ChannelPlanner.Plan("c", updates, state ?? ChannelState.Empty, () => "new-epoch");
+
+    [Fact]
+    public void A_new_channel_starts_at_one_in_a_new_epoch()
+    {
+        var plan = Plan([U("a", ehSequence: 1), U("b", ehSequence: 2), U("c", ehSequence: 3)]);
+
+        Assert.Equal([1L, 2L, 3L], plan.Stored.Select(s => s.Sequence));
+        Assert.Equal(new ChannelHead(3, "new-epoch"), plan.Head);
+    }
+
+    [Fact]
+    public void An_existing_channel_continues_after_its_head_in_its_epoch()
+    {
+        var state = ChannelState.Empty with { Head = new ChannelHead(41, "old", "etag") };
+
+        var plan = Plan([U("a", ehSequence: 1), U("b", ehSequence: 2)], state);
+
+        Assert.Equal([42L, 43L], plan.Stored.Select(s => s.Sequence));
+        Assert.Equal(new ChannelHead(43, "old", "etag"), plan.Head);
+    }
+
+    [Fact]
+    public void A_stored_event_at_the_same_place_is_a_redelivery_with_its_original_sequence()
+    {
+        var stored = U("a", ehSequence: 7);
+        var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
+            new Dictionary<string, DedupMarker> { [ChannelPlanner.DedupId(stored)] = new(9, stored.Origin.Locator) });
+
+        var plan = Plan([stored, U("b", ehSequence: 8)], state);
+
+        Assert.Equal((9L, "a"), plan.Replayed.Select(r => (r.Sequence, r.Update.Id)).Single());
+        Assert.Equal((11L, "b"), plan.Stored.Select(r => (r.Sequence, r.Update.Id)).Single());
+        Assert.Equal([9L, 11L], plan.ToPush.Select(p => p.Sequence));
+        Assert.Empty(plan.Rejected);
+    }
+
+    [Fact]
+    public void The_same_event_from_another_place_is_a_duplicate()
+    {
+        var original = U("a", ehSequence: 7);
+        var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
+            new Dictionary<string, DedupMarker> { [ChannelPlanner.DedupId(original)] = new(9, original.Origin.Locator) });
+
+        var plan = Plan([U("a", ehSequence: 99), U("x", ehSequence: 100), U("x", ehSequence: 101)], state);
+
+        Assert.Equal(["a", "x"], plan.Rejected.Select(r => r.EventId));
+        Assert.All(plan.Rejected, r => Assert.Equal(RejectionReason.Duplicate, r.Reason));
+        Assert.Equal([11L], plan.Stored.Select(s => s.Sequence));
+    }
+
+    [Fact]
+    public void A_version_not_newer_than_the_stored_one_is_stale_and_takes_no_sequence()
+    {
+        var state = ChannelState.Empty with
+        {
+            Head = new ChannelHead(5, "e"),
+            Keys = new Dictionary<string, KeyState> { ["k"] = new(5, 10) },
+        };
+
+        var plan = Plan([U("a", "k", 10, 1), U("b", "k", 9, 2), U("c", "k", 11, 3), U("d", "k", 11, 4), U("e", "k", null, 5)], state);
+
+        Assert.Equal(["a", "b", "d"], plan.Rejected.Select(r => r.EventId));
+        Assert.All(plan.Rejected, r => Assert.Equal(RejectionReason.StaleVersion, r.Reason));
+        Assert.Equal([(6L, "c", 11L), (7L, "e", 11L)], plan.Stored.Select(s => (s.Sequence, s.Update.Id, s.KeyVersion!.Value)));
+    }
+}
