@@ -26,6 +26,9 @@ public static class FunctionApp
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         AddLocalSettings(builder);
+        // Framework chatter (every request, every outgoing call) only when asked for in Logging__LogLevel__*.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         configure?.Invoke(builder);
 
         var port = ListenPort(builder.Configuration);

@@ -38,7 +38,7 @@ public sealed partial class UpdatePusher(SignalRRestClient rest, IngestMetrics m
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 ok = false;
-                LogPushUnreachable(ex, channel);
+                LogPushUnreachable(channel, ex.Message);
             }
         }
 
@@ -108,6 +108,6 @@ public sealed partial class UpdatePusher(SignalRRestClient rest, IngestMetrics m
     private partial void LogPushFailed(string channel, int status, string reason);
 
     [LoggerMessage(EventId = 21, EventName = "PushUnreachable", Level = LogLevel.Warning,
-        Message = "Push to channel {Channel} could not reach SignalR Service. Clients catch up through /updates.")]
-    private partial void LogPushUnreachable(Exception exception, string channel);
+        Message = "Push to channel {Channel} could not reach SignalR Service ({Error}). Clients catch up through /updates.")]
+    private partial void LogPushUnreachable(string channel, string error);
 }

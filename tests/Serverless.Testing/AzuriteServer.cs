@@ -43,7 +43,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
         var start = new ProcessStartInfo(executable)
         {
-            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", dataFolder, "--skipApiVersionCheck", "--disableProductStyleUrl" },
+            ArgumentList = { "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", dataFolder, "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (Node.js packages such as Azurite) and runs every test.
+# Works on a fresh machine with the .NET SDK; installs Node.js from Debian when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "Installing Node.js and npm (needed for Azurite)..."
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq nodejs npm
+fi
+
+# npm packages pinned by package-lock.json; installed again only when the lock file changed.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "Installing npm packages (Azurite)..."
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+dotnet build Serverless.sln -warnaserror -nologo -clp:NoSummary -v:q
+
+results=$(mktemp -d)
+status=0
+dotnet test Serverless.sln --no-build -nologo --logger "trx;LogFileName=tests.trx" --results-directory "$results" || status=$?
+
+# One closing line in the plain form CI reads: "N passed, N failed".
+summary=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -1 || true)
+passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$summary")
+failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$summary")
+rm -rf "$results"
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit $status
