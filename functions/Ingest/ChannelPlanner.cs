@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Serverless.Functions.CloudEvents;
+using Serverless.Functions.Storage;
 
 namespace Serverless.Functions.Ingest;
 
@@ -81,7 +82,7 @@ public static class ChannelPlanner
 
     /// <summary>The row key of an event's dedup marker: a hash, since a source is a URI and may hold characters row keys can't.</summary>
     public static string DedupId(Update update) =>
-        "id:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{update.Source}\n{update.Id}")));
+        UpdateRowKeys.MarkerPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{update.Source}\n{update.Id}")));
 
     // The same event at the same place in Event Hubs is a redelivery; when either side lacks its place, it can't be
     // told from one, and pushing it again is harmless (clients drop sequence numbers they have).

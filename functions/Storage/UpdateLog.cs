@@ -16,42 +16,38 @@ public sealed class UpdateLog(StorageTables tables)
     public const int MaxTransactionOperations = 100;
     private const int MaxTransactionBytes = 3 * 1024 * 1024;
 
-    // A filter may hold at most 15 comparisons; one is the partition key.
-    private const int MaxRowKeysPerQuery = 14;
+    // A filter may hold at most 15 comparisons: the partition, the two range bounds, and 12 row keys.
+    private const int MaxRowKeysPerQuery = 12;
 
-    /// <summary>The head and the key rows the updates touch; with <paramref name="withMarkers"/>, their dedup markers too.</summary>
+    /// <summary>
+    /// The head and the key rows the updates touch, read with range-bounded queries that scan key rows only; with
+    /// <paramref name="withMarkers"/>, the updates' dedup markers too, by point reads (a marker range could be long).
+    /// </summary>
     public async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, bool withMarkers, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var rowKeys = new List<string> { UpdateRows.HeadRowKey };
-        rowKeys.AddRange(updates.Where(u => u.Key is not null).Select(u => UpdateRows.KeyRowKey(u.Key!)).Distinct());
-        if (withMarkers)
-        {
-            rowKeys.AddRange(updates.Select(ChannelPlanner.DedupId).Distinct());
-        }
-
-        var pages = await Task.WhenAll(rowKeys.Chunk(MaxRowKeysPerQuery).Select(keys => QueryRowsAsync(channel, keys, cancellationToken)));
+        var rowKeys = updates.Where(u => u.Key is not null).Select(u => UpdateRowKeys.Key(u.Key!)).Distinct().Prepend(UpdateRowKeys.Head);
+        var rows = Task.WhenAll(rowKeys.Chunk(MaxRowKeysPerQuery).Select(keys => QueryHeadAndKeysAsync(channel, keys, cancellationToken)));
+        var markers = withMarkers
+            ? Task.WhenAll(updates.Select(ChannelPlanner.DedupId).Distinct().Select(id => ReadMarkerAsync(channel, id, cancellationToken)))
+            : Task.FromResult(Array.Empty<(string, DedupMarker?)>());
 
         ChannelHead? head = null;
         var keyStates = new Dictionary<string, KeyState>();
-        var markers = new Dictionary<string, DedupMarker>();
-        foreach (var entity in pages.SelectMany(page => page))
+        foreach (var entity in (await rows).SelectMany(page => page))
         {
-            if (entity.RowKey == UpdateRows.HeadRowKey)
+            if (entity.RowKey == UpdateRowKeys.Head)
             {
                 head = UpdateRows.ReadHead(entity);
             }
-            else if (entity.RowKey.StartsWith(UpdateRows.KeyRowPrefix, StringComparison.Ordinal))
-            {
-                keyStates[entity.RowKey[UpdateRows.KeyRowPrefix.Length..]] = UpdateRows.ReadKey(entity);
-            }
             else
             {
-                markers[entity.RowKey] = UpdateRows.ReadMarker(entity);
+                keyStates[entity.RowKey[UpdateRowKeys.KeyPrefix.Length..]] = UpdateRows.ReadKey(entity);
             }
         }
 
-        return new ChannelState(head, keyStates, markers);
+        var found = (await markers).Where(m => m.Item2 is not null).ToDictionary(m => m.Item1, m => m.Item2!);
+        return new ChannelState(head, keyStates, found);
     }
 
     /// <summary>
@@ -84,14 +80,14 @@ public sealed class UpdateLog(StorageTables tables)
 
             var response = await tables.Updates.SubmitTransactionAsync(actions, cancellationToken);
             headETag = response.Value[^1].Headers.ETag?.ToString()
-                ?? (await tables.Updates.GetEntityAsync<TableEntity>(channel, UpdateRows.HeadRowKey, cancellationToken: cancellationToken)).Value.ETag.ToString();
+                ?? (await tables.Updates.GetEntityAsync<TableEntity>(channel, UpdateRowKeys.Head, cancellationToken: cancellationToken)).Value.ETag.ToString();
         }
     }
 
     public async Task<ChannelHead?> ReadHeadAsync(string channel, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var entity = await tables.Updates.GetEntityIfExistsAsync<TableEntity>(channel, UpdateRows.HeadRowKey, cancellationToken: cancellationToken);
+        var entity = await tables.Updates.GetEntityIfExistsAsync<TableEntity>(channel, UpdateRowKeys.Head, cancellationToken: cancellationToken);
         return entity.HasValue ? UpdateRows.ReadHead(entity.Value!) : null;
     }
 
@@ -100,7 +96,7 @@ public sealed class UpdateLog(StorageTables tables)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {channel} and RowKey gt {UpdateRows.LogRowKey(after)} and RowKey le {UpdateRows.LogRowKey(after + limit)}");
+            $"PartitionKey eq {channel} and RowKey gt {UpdateRowKeys.Log(after)} and RowKey le {UpdateRowKeys.Log(after + limit)}");
         var updates = new List<StoredUpdate>(Math.Min(limit, 1000));
         await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
         {
@@ -115,7 +111,7 @@ public sealed class UpdateLog(StorageTables tables)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {channel} and RowKey ge {UpdateRows.KeyRowPrefix} and RowKey lt {UpdateRows.KeyRowsEnd}");
+            $"PartitionKey eq {channel} and RowKey ge {UpdateRowKeys.KeyPrefix} and RowKey lt {UpdateRowKeys.KeysEnd}");
         var values = new List<StoredUpdate>();
         await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
@@ -123,6 +119,12 @@ public sealed class UpdateLog(StorageTables tables)
         }
 
         return values;
+    }
+
+    private async Task<(string, DedupMarker?)> ReadMarkerAsync(string channel, string rowKey, CancellationToken cancellationToken)
+    {
+        var entity = await tables.Updates.GetEntityIfExistsAsync<TableEntity>(channel, rowKey, cancellationToken: cancellationToken);
+        return (rowKey, entity.HasValue ? UpdateRows.ReadMarker(entity.Value!) : null);
     }
 
     /// <summary>Splits new updates so that each transaction stays within 100 operations and its byte budget.</summary>
@@ -166,11 +168,12 @@ public sealed class UpdateLog(StorageTables tables)
         return chunks;
     }
 
-    private async Task<List<TableEntity>> QueryRowsAsync(string channel, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
+    private async Task<List<TableEntity>> QueryHeadAndKeysAsync(string channel, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
     {
         // Each comparison is built by CreateQueryFilter, which quotes and escapes the value: input never shapes the query.
         var rows = string.Join(" or ", rowKeys.Select(rowKey => TableClient.CreateQueryFilter($"RowKey eq {rowKey}")));
-        var filter = $"{TableClient.CreateQueryFilter($"PartitionKey eq {channel}")} and ({rows})";
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {channel} and RowKey ge {UpdateRowKeys.Head} and RowKey lt {UpdateRowKeys.KeysEnd}");
+        var filter = $"{range} and ({rows})";
         var entities = new List<TableEntity>();
         await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {

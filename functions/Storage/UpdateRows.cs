@@ -8,24 +8,31 @@ using Serverless.Functions.Ingest;
 namespace Serverless.Functions.Storage;
 
 /// <summary>
-/// The rows of a channel's partition in the updates table. Log rows sort first (zero-padded sequence numbers are all
-/// digits); the head, dedup markers and key rows start with letters and so never fall into a log range.
-/// A key row holds the latest update of its entity key: written in the same transaction as the log, it is never
-/// behind or ahead of it.
+/// Row keys of a channel's partition, in the order Table Storage keeps them. Log rows sort first (zero-padded sequence
+/// numbers are all digits), then dedup markers, then the head and the key rows side by side, so that reading the head
+/// with some key rows scans only the key rows, however long the log and however many markers.
+/// </summary>
+public static class UpdateRowKeys
+{
+    public const string MarkerPrefix = "dedup:";
+    public const string Head = "head";
+    public const string KeyPrefix = "key:";
+
+    // The first row key after every "key:…" row: ';' follows ':' in ordinal order.
+    public const string KeysEnd = "key;";
+
+    public static string Log(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
+
+    public static string Key(string key) => KeyPrefix + key;
+}
+
+/// <summary>
+/// The rows of a channel's partition in the updates table (keys in <see cref="UpdateRowKeys"/>). A key row holds the
+/// latest update of its entity key: written in the same transaction as the log, it is never behind or ahead of it.
 /// </summary>
 public static class UpdateRows
 {
-    public const string HeadRowKey = "head";
-    public const string KeyRowPrefix = "key:";
-
-    // The first row key after every "key:…" row: ';' follows ':' in ordinal order.
-    public const string KeyRowsEnd = "key;";
-
-    public static string LogRowKey(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
-
-    public static string KeyRowKey(string key) => KeyRowPrefix + key;
-
-    public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, LogRowKey(entry.Sequence)), entry);
+    public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, UpdateRowKeys.Log(entry.Sequence)), entry);
 
 
     public static TableEntity Marker(string channel, SequencedUpdate entry) => new(channel, ChannelPlanner.DedupId(entry.Update))
@@ -37,12 +44,12 @@ public static class UpdateRows
     /// <summary>The key row of a keyed update: the update itself, with the key's version once it is stored.</summary>
     public static TableEntity Key(string channel, SequencedUpdate entry)
     {
-        var entity = WithUpdate(new TableEntity(channel, KeyRowKey(entry.Update.Key!)), entry);
+        var entity = WithUpdate(new TableEntity(channel, UpdateRowKeys.Key(entry.Update.Key!)), entry);
         entity["Version"] = entry.KeyVersion;
         return entity;
     }
 
-    public static TableEntity Head(string channel, ChannelHead head) => new(channel, HeadRowKey)
+    public static TableEntity Head(string channel, ChannelHead head) => new(channel, UpdateRowKeys.Head)
     {
         ["LastSeq"] = head.LastSequence,
         ["Epoch"] = head.Epoch,

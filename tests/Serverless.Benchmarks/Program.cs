@@ -3,17 +3,20 @@ using System.Text;
 using Serverless.Testing;
 
 // Ingest benchmark: how long one invocation with a batch of 100 updates across 10 channels takes to store (real
-// Azurite) and push (to an HTTP listener standing in for SignalR Service), end to end through POST /Ingest.
+// Azurite) and push (the local SignalR Service, to one WebSocket client subscribed to every channel), end to end
+// through POST /Ingest.
 // Run: dotnet run -c Release --project tests/Serverless.Benchmarks [-- iterations]
 var iterations = args.Length > 0 ? int.Parse(args[0]) : 200;
 const int BatchSize = 100;
 const int Channels = 10;
 
 await using var azurite = await AzuriteServer.StartAsync();
-await using var signalR = await RecordingSignalRService.StartAsync();
+await using var signalR = await SignalRServiceServer.StartAsync();
 await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Settings(azurite.ConnectionString, signalR.ConnectionString));
 
 var channels = Enumerable.Range(0, Channels).Select(_ => TestEvents.NewChannel("bench")).ToArray();
+await using var client = await UpdatesClient.ConnectAsync(app.Http);
+await client.SubscribeAsync(channels);
 long eventHubSequence = 0;
 
 string NextBatch()
@@ -67,8 +70,9 @@ static string Summary(List<double> values)
     return $"n={values.Count} median={At(0.5):F1} ms p95={At(0.95):F1} ms p99={At(0.99):F1} ms mean={values.Average():F1} ms";
 }
 
-var pushes = signalR.Requests.Count(r => r.Method == "POST");
+await Task.Delay(500);
+var pushes = client.Drain().Count;
 Console.WriteLine($"batch of {BatchSize} updates across {Channels} channels (store + push): {Summary(times)}");
 Console.WriteLine($"throughput: {BatchSize * iterations / (times.Sum() / 1000):F0} updates/s on one invocation at a time");
 Console.WriteLine($"redelivered batch (nothing stored, all pushed again): {Summary(redelivery)}");
-Console.WriteLine($"push calls: {pushes} for {iterations + 20 + redelivery.Count} batches");
+Console.WriteLine($"messages the client received: {pushes} for {iterations + 20 + redelivery.Count} batches of {Channels} channels");

@@ -2,12 +2,13 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.Http.Connections;
 using Serverless.Testing;
 
 namespace Serverless.Tests;
 
 /// <summary>
-/// One real Azurite, one recording SignalR listener and one function app for the tests that share them.
+/// One real Azurite, one local SignalR Service and one function app for the tests that share them.
 /// Tests keep apart by using channels of their own.
 /// </summary>
 public sealed class PipelineFixture : IAsyncLifetime
@@ -16,14 +17,14 @@ public sealed class PipelineFixture : IAsyncLifetime
     public const int MaxEventBytes = 4096;
 
     public AzuriteServer Azurite { get; private set; } = null!;
-    public RecordingSignalRService SignalR { get; private set; } = null!;
+    public SignalRServiceServer SignalR { get; private set; } = null!;
     public FunctionAppServer App { get; private set; } = null!;
     public HttpClient Http => App.Http;
 
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
-        SignalR = await RecordingSignalRService.StartAsync();
+        SignalR = await SignalRServiceServer.StartAsync();
         var settings = FunctionAppServer.Settings(Azurite.ConnectionString, SignalR.ConnectionString);
         settings["Ingest:AllowedChannels"] = "test.*, big.*, order.*";
         settings["Ingest:AllowedTypes"] = AllowedTypes;
@@ -74,11 +75,17 @@ public sealed class PipelineFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>The pushes the app made to a channel's group, as the messages clients would get.</summary>
-    public List<JsonElement> PushesTo(string channel) =>
-        SignalR.RequestsTo($"/api/hubs/updates/groups/{channel}/:send")
-            .Select(r => JsonDocument.Parse(r.Body).RootElement.Clone())
-            .ToList();
+    /// <summary>A client connected through the app's negotiate and subscribed to <paramref name="channels"/>.</summary>
+    public async Task<UpdatesClient> SubscribedClientAsync(params string[] channels)
+    {
+        var client = await UpdatesClient.ConnectAsync(Http, HttpTransportType.WebSockets);
+        await client.SubscribeAsync(channels);
+        return client;
+    }
+
+    /// <summary>The updates of one pushed message as (seq, id) pairs.</summary>
+    public static List<(long Seq, string Id)> Updates(JsonElement message) =>
+        message.GetProperty("updates").EnumerateArray().Select(u => (u.GetProperty("seq").GetInt64(), u.GetProperty("id").GetString()!)).ToList();
 }
 
 [CollectionDefinition(Name)]

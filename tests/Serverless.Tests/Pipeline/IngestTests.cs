@@ -65,10 +65,13 @@ public sealed class IngestTests(PipelineFixture fixture)
         var other = TestEvents.NewChannel();
         var events = Enumerable.Range(1, 6).Select(i => TestEvents.Update(i % 2 == 0 ? channel : other, $"e{i}", key: $"k{i % 3}", version: i)).ToList();
         var invocation = TestEvents.Invocation(events, partitionId: "2", firstSequenceNumber: 40);
+        await using var client = await fixture.SubscribedClientAsync(channel);
 
         var first = await fixture.IngestAsync(invocation);
         var stateAfterFirst = await fixture.ReadAllAsync(channel);
+        var firstPush = await client.NextAsync();
         var again = await fixture.IngestAsync(invocation);
+        var secondPush = await client.NextAsync();
 
         Assert.Equal(200, first.Status);
         Assert.Equal(200, again.Status);
@@ -77,12 +80,9 @@ public sealed class IngestTests(PipelineFixture fixture)
         Assert.Equal(stateAfterFirst.Select(u => u.GetRawText()), stored.Select(u => u.GetRawText()));
         Assert.Equal([1L, 2L, 3L], stored.Select(u => u.GetProperty("seq").GetInt64()));
 
-        var pushes = fixture.PushesTo(channel);
-        Assert.Equal(2, pushes.Count);
-        var sequences = pushes.Select(p => p.GetProperty("arguments")[0].GetProperty("updates").EnumerateArray()
-            .Select(u => (u.GetProperty("id").GetString(), u.GetProperty("seq").GetInt64())).ToList()).ToList();
-        Assert.Equal(sequences[0], sequences[1]);
-        Assert.Equal(pushes[0].GetProperty("arguments")[0].GetProperty("epoch").GetString(), pushes[1].GetProperty("arguments")[0].GetProperty("epoch").GetString());
+        Assert.Equal([(1L, "e2"), (2L, "e4"), (3L, "e6")], PipelineFixture.Updates(firstPush));
+        Assert.Equal(PipelineFixture.Updates(firstPush), PipelineFixture.Updates(secondPush));
+        Assert.Equal(firstPush.GetProperty("epoch").GetString(), secondPush.GetProperty("epoch").GetString());
         Assert.Empty(await DeadLettersOf(channel));
     }
 
@@ -192,29 +192,20 @@ public sealed class IngestTests(PipelineFixture fixture)
     }
 
     [Fact]
-    public async Task Push_sends_one_message_per_channel_to_its_group_with_a_jwt_signed_by_the_access_key()
+    public async Task Push_delivers_one_message_per_channel_per_batch_in_sequence_order()
     {
         var channels = new[] { TestEvents.NewChannel(), TestEvents.NewChannel() };
         var events = Enumerable.Range(1, 10).Select(i => TestEvents.Update(channels[i % 2], $"e{i}", new { n = i }, key: "k", version: i)).ToList();
+        await using var client = await fixture.SubscribedClientAsync(channels);
 
         await fixture.IngestAsync(TestEvents.Invocation(events, firstSequenceNumber: 300));
+        var messages = new[] { await client.NextAsync(), await client.NextAsync() }.ToDictionary(m => m.GetProperty("channel").GetString()!);
 
+        Assert.Equal(channels.Order(), messages.Keys.Order());
         foreach (var channel in channels)
         {
-            var request = Assert.Single(fixture.SignalR.RequestsTo($"/api/hubs/updates/groups/{channel}/:send"));
-            Assert.Equal("POST", request.Method);
-            Assert.Equal("?api-version=2022-06-01", request.Query);
-            Assert.StartsWith("application/json", request.ContentType);
-
-            var claims = Jwt.ValidatedPayload(request.BearerToken, RecordingSignalRService.AccessKey);
-            Assert.Equal($"http://localhost/api/hubs/updates/groups/{channel}/:send", claims.GetProperty("aud").GetString());
-            var expires = DateTimeOffset.FromUnixTimeSeconds(claims.GetProperty("exp").GetInt64());
-            Assert.InRange(expires, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddHours(1));
-
-            var body = JsonDocument.Parse(request.Body).RootElement;
-            Assert.Equal("updates", body.GetProperty("target").GetString());
-            var message = Assert.Single(body.GetProperty("arguments").EnumerateArray());
-            Assert.Equal(channel, message.GetProperty("channel").GetString());
+            var message = messages[channel];
+            Assert.Equal(["channel", "epoch", "updates"], message.EnumerateObject().Select(p => p.Name));
             Assert.Equal(32, message.GetProperty("epoch").GetString()!.Length);
             var updates = message.GetProperty("updates").EnumerateArray().ToList();
             Assert.Equal([1L, 2L, 3L, 4L, 5L], updates.Select(u => u.GetProperty("seq").GetInt64()));
@@ -223,30 +214,29 @@ public sealed class IngestTests(PipelineFixture fixture)
             Assert.Equal("k", first.GetProperty("key").GetString());
             Assert.Equal("com.example.price.changed", first.GetProperty("type").GetString());
             Assert.Equal(DateTimeOffset.Parse("2026-11-23T10:00:00Z"), first.GetProperty("time").GetDateTimeOffset());
+            Assert.Equal(channel == channels[0] ? 2 : 1, first.GetProperty("data").GetProperty("n").GetInt32());
         }
+
+        Assert.Empty(client.Drain());
     }
 
     [Fact]
     public async Task A_push_that_keeps_failing_is_counted_and_does_not_fail_the_batch()
     {
+        // The same storage, but a SignalR Service endpoint where nothing answers.
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString,
+            $"Endpoint=http://localhost;Port={FreePort.Next()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;");
+        await using var app = await FunctionAppServer.StartAsync(settings);
         var channel = TestEvents.NewChannel();
-        var failedBefore = await PushFailures();
-        var previous = fixture.SignalR.Respond;
-        fixture.SignalR.Respond = r => r.Path.Contains(channel) ? 503 : RecordingSignalRService.DefaultStatus(r);
-        try
-        {
-            var (status, body) = await fixture.IngestAsync(TestEvents.Invocation([TestEvents.Update(channel, "x")], firstSequenceNumber: 1));
 
-            Assert.Equal(200, status);
-            Assert.Contains("1 pushes failed", body.GetProperty("Logs")[0].GetString());
-        }
-        finally
-        {
-            fixture.SignalR.Respond = previous;
-        }
+        using var response = await app.Http.PostAsync("/Ingest", new StringContent(TestEvents.Invocation([TestEvents.Update(channel, "x")], firstSequenceNumber: 1)));
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var health = JsonDocument.Parse(await app.Http.GetStringAsync("/api/health")).RootElement;
 
-        Assert.Equal(3, fixture.SignalR.RequestsTo($"/api/hubs/updates/groups/{channel}/:send").Count);
-        Assert.Equal(failedBefore + 1, await PushFailures());
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Contains("1 pushes failed", body.GetProperty("Logs")[0].GetString());
+        Assert.Equal(1, health.GetProperty("ingest").GetProperty("pushFailures").GetInt64());
+        Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Single(await fixture.ReadAllAsync(channel));
     }
 
@@ -258,13 +248,14 @@ public sealed class IngestTests(PipelineFixture fixture)
             fixture.SignalR.ConnectionString);
         await using var app = await FunctionAppServer.StartAsync(settings);
         var channel = TestEvents.NewChannel();
+        await using var client = await fixture.SubscribedClientAsync(channel);
 
         using var response = await app.Http.PostAsync("/Ingest", new StringContent(TestEvents.Invocation([TestEvents.Update(channel, "x")])));
 
         Assert.Equal(500, (int)response.StatusCode);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Contains("will be delivered again", body.GetProperty("Logs")[0].GetString());
-        Assert.Empty(fixture.PushesTo(channel));
+        Assert.Empty(client.Drain());
     }
 
     [Fact]
@@ -275,9 +266,6 @@ public sealed class IngestTests(PipelineFixture fixture)
         Assert.Equal(400, status);
         Assert.Contains("Data", body.GetProperty("detail").GetString());
     }
-
-    private async Task<long> PushFailures() =>
-        (await fixture.GetJsonAsync("/api/health")).GetProperty("ingest").GetProperty("pushFailures").GetInt64();
 
     private async Task<List<TableEntity>> DeadLettersOf(string channel) =>
         await fixture.Table("deadletters").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"Channel eq {channel}")).ToListAsync();

@@ -7,7 +7,7 @@ namespace Serverless.Tests.Settings;
 public sealed class SettingsTests
 {
     private static Dictionary<string, string?> Valid() => FunctionAppServer.Settings(
-        "UseDevelopmentStorage=true", $"Endpoint=http://localhost;Port=8888;AccessKey={RecordingSignalRService.AccessKey};Version=1.0;");
+        "UseDevelopmentStorage=true", $"Endpoint=http://localhost;Port=8888;AccessKey={Serverless.SignalRService.ServiceOptions.DevelopmentAccessKey};Version=1.0;");
 
     [Theory]
     [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Serverless.SignalRService;
+
+ServiceOptions options;
+try
+{
+    options = ServiceOptions.FromArgs(args);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+var app = SignalRServiceApp.Build(options);
+try
+{
+    await app.StartAsync();
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"Could not listen on {options.Host}:{options.Port}: {ex.Message}");
+    return 1;
+}
+
+var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+Console.WriteLine($"Local SignalR Service (serverless mode) on {address}");
+Console.WriteLine($"Connection string: {options.ConnectionString(address.Port)}");
+await app.WaitForShutdownAsync();
+return 0;
