@@ -38,8 +38,14 @@ public static class SignalRServiceApp
         app.UseCors(cors => cors.SetIsOriginAllowed(_ => true).AllowCredentials().AllowAnyHeader().AllowAnyMethod());
         app.UseWhen(context => context.Request.Path.StartsWithSegments(ClientAuthentication.ClientPath), client => client.UseMiddleware<ClientAuthentication>());
         app.UseWhen(context => RestGuard.Guards(context.Request.Path), rest => rest.UseMiddleware<RestGuard>());
-        app.MapHub<ClientHub>(ClientAuthentication.ClientPath, hub =>
-            hub.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling);
+        var registry = app.Services.GetRequiredService<ConnectionRegistry>();
+        var transports = new HttpConnectionDispatcherOptions
+        {
+            Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling,
+        };
+        // MapHub, plus a connection middleware that lets the registry know a connection from its first byte.
+        app.MapConnections(ClientAuthentication.ClientPath, transports,
+            connection => connection.Use(next => context => registry.TrackAsync(context, next)).UseHub<ClientHub>());
         app.MapRestApi();
         return app;
     }

@@ -18,6 +18,21 @@ public static class Jwt
         return JsonDocument.Parse(Decode(parts[1])).RootElement.Clone();
     }
 
+    /// <summary>A token as a caller would make it: any algorithm name, any claims, signed (or not) with HMAC-SHA256.</summary>
+    public static string Create(string accessKey, string audience, DateTimeOffset expires, string alg = "HS256", IDictionary<string, object>? claims = null)
+    {
+        var payload = new Dictionary<string, object>(claims ?? new Dictionary<string, object>())
+        {
+            ["aud"] = audience,
+            ["exp"] = expires.ToUnixTimeSeconds(),
+        };
+        var unsigned = $"{Encode(JsonSerializer.SerializeToUtf8Bytes(new { alg, typ = "JWT" }))}.{Encode(JsonSerializer.SerializeToUtf8Bytes(payload))}";
+        var signature = alg == "none" ? "" : Encode(HMACSHA256.HashData(Encoding.UTF8.GetBytes(accessKey), Encoding.ASCII.GetBytes(unsigned)));
+        return $"{unsigned}.{signature}";
+    }
+
+    private static string Encode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     private static byte[] Decode(string part)
     {
         var base64 = part.Replace('-', '+').Replace('_', '/');

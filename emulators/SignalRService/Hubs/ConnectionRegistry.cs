@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Serverless.SignalRService.Hubs;
@@ -10,9 +12,36 @@ namespace Serverless.SignalRService.Hubs;
 /// </summary>
 public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimeProvider time)
 {
+    // The client sees its handshake completed before the hub's OnConnectedAsync has run; until then a connection is
+    // "opening", and membership changes for it wait (as they would at the service, which knows it from the start).
+    private static readonly TimeSpan OpeningTimeout = TimeSpan.FromSeconds(15);
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> opening = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HubState> hubs = new(StringComparer.Ordinal);
 
     private IGroupManager Groups => hubContext.Groups;
+
+    /// <summary>Connection middleware: tracks a client connection from the moment its transport opens.</summary>
+    public async Task TrackAsync(ConnectionContext connection, ConnectionDelegate next)
+    {
+        var connected = opening.GetOrAdd(connection.ConnectionId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            opening.TryRemove(connection.ConnectionId, out _);
+            connected.TrySetResult();
+        }
+    }
+
+    private async Task WhenOpenedAsync(string connectionId)
+    {
+        if (opening.TryGetValue(connectionId, out var connected))
+        {
+            await connected.Task.WaitAsync(OpeningTimeout).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
 
     public async Task ConnectedAsync(string hub, HubCallerContext connection)
     {
@@ -47,6 +76,11 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
         {
             await Groups.AddToGroupAsync(connection.ConnectionId, LifetimeGroups.Group(hub, group));
         }
+
+        if (opening.TryGetValue(connection.ConnectionId, out var connected))
+        {
+            connected.TrySetResult();
+        }
     }
 
     public void Disconnected(string hub, HubCallerContext connection)
@@ -68,7 +102,11 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
         }
     }
 
-    public bool ConnectionExists(string hub, string connectionId) => Read(hub, s => s.Connections.ContainsKey(connectionId));
+    public async Task<bool> ConnectionExistsAsync(string hub, string connectionId)
+    {
+        await WhenOpenedAsync(connectionId);
+        return Read(hub, s => s.Connections.ContainsKey(connectionId));
+    }
 
     public bool GroupExists(string hub, string group) => Read(hub, s => s.GroupConnections.ContainsKey(group));
 
@@ -83,6 +121,7 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
     /// <summary>Adds a connection to a group; false when the hub has no such connection.</summary>
     public async Task<bool> AddConnectionToGroupAsync(string hub, string group, string connectionId)
     {
+        await WhenOpenedAsync(connectionId);
         var state = Hub(hub);
         lock (state)
         {
@@ -101,6 +140,7 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
     /// <summary>Removes a connection from a group; false when the hub has no such connection.</summary>
     public async Task<bool> RemoveConnectionFromGroupAsync(string hub, string group, string connectionId)
     {
+        await WhenOpenedAsync(connectionId);
         var state = Hub(hub);
         lock (state)
         {
@@ -118,6 +158,7 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
 
     public async Task<bool> RemoveConnectionFromAllGroupsAsync(string hub, string connectionId)
     {
+        await WhenOpenedAsync(connectionId);
         List<string> groups;
         var state = Hub(hub);
         lock (state)

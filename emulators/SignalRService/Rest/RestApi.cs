@@ -22,7 +22,7 @@ public static class RestApi
         v1.MapPost("", (RestRequest r, RestOperations ops) => Send(r, p => ops.SendToAllAsync(r.Hub, p, r.Excluded)));
         v1.MapPost("/users/{user}", (RestRequest r, string user, RestOperations ops) => Send(r, p => ops.SendToUserAsync(r.Hub, user, p)));
         v1.MapPost("/connections/{connectionId}", (RestRequest r, string connectionId, RestOperations ops) => Send(r, p => ops.SendToConnectionAsync(r.Hub, connectionId, p)));
-        v1.MapMethods("/connections/{connectionId}", [HttpMethods.Get, HttpMethods.Head], (RestRequest r, string connectionId, ConnectionRegistry registry) => Exists(registry.ConnectionExists(r.Hub, connectionId)));
+        v1.MapMethods("/connections/{connectionId}", [HttpMethods.Get, HttpMethods.Head], async (RestRequest r, string connectionId, ConnectionRegistry registry) => Exists(await registry.ConnectionExistsAsync(r.Hub, connectionId)));
         v1.MapDelete("/connections/{connectionId}", (RestRequest r, string connectionId, RestOperations ops) => { ops.CloseConnection(r.Hub, connectionId); return Results.Accepted(); });
         v1.MapPost("/groups/{group}", (RestRequest r, string group, RestOperations ops) => Send(r, p => ops.SendToGroupAsync(r.Hub, group, p, r.Excluded)));
         v1.MapMethods("/groups/{group}", [HttpMethods.Get, HttpMethods.Head], (RestRequest r, string group, ConnectionRegistry registry) => Exists(registry.GroupExists(r.Hub, group)));
@@ -43,7 +43,7 @@ public static class RestApi
         api.MapPost("/groups/{group}/:closeConnections", (RestRequest r, string group, ConnectionRegistry registry, RestOperations ops) => NoContent(() => ops.CloseConnections(registry.GroupConnections(r.Hub, group).Where(c => !r.Excluded.Contains(c.ConnectionId)))));
         api.MapPost("/users/{user}/:closeConnections", (RestRequest r, string user, ConnectionRegistry registry, RestOperations ops) => NoContent(() => ops.CloseConnections(registry.Connections(r.Hub, (id, u) => u == user && !r.Excluded.Contains(id)))));
         api.MapDelete("/connections/{connectionId}", (RestRequest r, string connectionId, RestOperations ops) => { ops.CloseConnection(r.Hub, connectionId); return Results.Ok(); });
-        api.MapMethods("/connections/{connectionId}", [HttpMethods.Head, HttpMethods.Get], (RestRequest r, string connectionId, ConnectionRegistry registry) => Exists(registry.ConnectionExists(r.Hub, connectionId)));
+        api.MapMethods("/connections/{connectionId}", [HttpMethods.Head, HttpMethods.Get], async (RestRequest r, string connectionId, ConnectionRegistry registry) => Exists(await registry.ConnectionExistsAsync(r.Hub, connectionId)));
         api.MapDelete("/connections/{connectionId}/groups", async (RestRequest r, string connectionId, ConnectionRegistry registry) => Exists(await registry.RemoveConnectionFromAllGroupsAsync(r.Hub, connectionId)));
         api.MapMethods("/groups/{group}", [HttpMethods.Head, HttpMethods.Get], (RestRequest r, string group, ConnectionRegistry registry) => Exists(registry.GroupExists(r.Hub, group)));
         api.MapPut("/groups/{group}/connections/{connectionId}", async (RestRequest r, string group, string connectionId, ConnectionRegistry registry) => Exists(await registry.AddConnectionToGroupAsync(r.Hub, group, connectionId)));

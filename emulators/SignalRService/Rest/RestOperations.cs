@@ -18,11 +18,14 @@ public sealed class RestOperations(ConnectionRegistry registry, IHubContext<Clie
     public Task SendToUserAsync(string hub, string user, Payload payload) =>
         Clients.Group(LifetimeGroups.User(hub, user)).SendCoreAsync(payload.Target, payload.Arguments);
 
-    public Task SendToConnectionAsync(string hub, string connectionId, Payload payload) =>
+    public async Task SendToConnectionAsync(string hub, string connectionId, Payload payload)
+    {
         // A connection of another hub is not this hub's to reach.
-        registry.ConnectionExists(hub, connectionId)
-            ? Clients.Client(connectionId).SendCoreAsync(payload.Target, payload.Arguments)
-            : Task.CompletedTask;
+        if (await registry.ConnectionExistsAsync(hub, connectionId))
+        {
+            await Clients.Client(connectionId).SendCoreAsync(payload.Target, payload.Arguments);
+        }
+    }
 
     public void CloseConnections(IEnumerable<HubCallerContext> connections)
     {
