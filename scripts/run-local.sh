@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the pipeline's parts that exist today on this machine: Azurite (Table Storage) and the function app, then
-# ingests a demo batch as the Functions host would and shows the stored log. Ctrl+C stops everything; data stays
-# in .local/ for the next run.
+# Runs the pipeline's parts that exist today on this machine: Azurite (Table Storage), the local SignalR Service and
+# the function app, then ingests a demo batch as the Functions host would and shows the stored log. Ctrl+C stops
+# everything; data stays in .local/ for the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 port=7071
-for p in 10002 $port; do
+for p in 10002 8888 $port; do
   if (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "Port $p is already in use; stop what uses it first."; exit 1; fi
 done
 
@@ -24,6 +24,9 @@ node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort 10002 --locati
   --skipApiVersionCheck --disableProductStyleUrl --disableTelemetry --silent &
 pids+=($!)
 dotnet build functions -nologo -v:q -clp:NoSummary
+dotnet build emulators/SignalRService -nologo -v:q -clp:NoSummary
+dotnet emulators/SignalRService/bin/Debug/net10.0/Serverless.SignalRService.dll --port 8888 &
+pids+=($!)
 (cd functions && exec dotnet bin/Debug/net10.0/Serverless.Functions.dll) &
 pids+=($!)
 
@@ -46,5 +49,5 @@ curl -fsS "http://127.0.0.1:$port/api/channels/$channel/updates?after=0"; echo
 echo; echo "GET /api/health:"
 curl -sS "http://127.0.0.1:$port/api/health"; echo
 echo; echo "The function app listens on http://127.0.0.1:$port (Ctrl+C to stop)."
-echo "Pushes fail until a SignalR Service answers at the AzureSignalRConnectionString endpoint; clients catch up through /updates."
+echo "SignalR clients negotiate at http://127.0.0.1:$port/api and subscribe with POST /api/subscriptions."
 wait
