@@ -1,0 +1,80 @@
+using System.Globalization;
+using Amqp;
+using Amqp.Framing;
+using Amqp.Listener;
+using Serverless.EventHubs.Storage;
+
+namespace Serverless.EventHubs.Amqp;
+
+/// <summary>
+/// The <c>$cbs</c> node: <c>put-token</c> with a SAS token grants the connection the entity the token names
+/// (AZURE-CONTRACTS §3.2). Answers 202 Accepted, or 401/400/404 with a description.
+/// </summary>
+public sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger) : IRequestProcessor
+{
+    public int Credit => 100;
+
+    public void Process(RequestContext requestContext)
+    {
+        var request = requestContext.Message;
+        var (status, description) = PutToken(request, requestContext.Link.Session.Connection);
+        var response = new Message
+        {
+            Properties = new Properties(),
+            ApplicationProperties = new ApplicationProperties
+            {
+                [EventHubsAmqp.Status.Code] = status,
+                [EventHubsAmqp.Status.Description] = description,
+            },
+        };
+        response.Properties.SetCorrelationId(request.Properties?.GetMessageId());
+        requestContext.Complete(response);
+    }
+
+    private (int Status, string Description) PutToken(Message request, Connection connection)
+    {
+        var properties = request.ApplicationProperties;
+        if (properties?[EventHubsAmqp.Cbs.Operation] as string != EventHubsAmqp.Cbs.PutToken)
+        {
+            return (400, "only the put-token operation is supported");
+        }
+
+        if (properties[EventHubsAmqp.Cbs.Type] as string != EventHubsAmqp.Cbs.SasTokenType)
+        {
+            return (401, $"token type '{properties[EventHubsAmqp.Cbs.Type]}' is not supported: use a shared access signature");
+        }
+
+        if (request.Body is not string token || properties[EventHubsAmqp.Cbs.Name] is not string audience)
+        {
+            return (400, "put-token needs the token as a string body and the audience in 'name'");
+        }
+
+        try
+        {
+            var granted = SasToken.Validate(token, options.KeyName, options.Key, time.GetUtcNow());
+            var entity = SasToken.EntityPath(audience);
+            if (!SasToken.Covers(granted, entity))
+            {
+                throw new UnauthorizedAccessException($"the token is for '{granted}', not '{entity}'");
+            }
+
+            if (!store.Knows(entity))
+            {
+                LogRefused(audience, "no such entity");
+                return (404, $"the messaging entity '{entity}' could not be found");
+            }
+
+            var expires = DateTimeOffset.FromUnixTimeSeconds(long.Parse(token.Split("se=")[1].Split('&')[0], CultureInfo.InvariantCulture));
+            grants.Grant(connection, entity, expires);
+            return (202, "Accepted");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            LogRefused(audience, ex.Message);
+            return (401, $"Unauthorized: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(EventId = 1, EventName = "TokenRefused", Level = LogLevel.Warning, Message = "CBS put-token for {Audience} refused: {Reason}")]
+    private partial void LogRefused(string audience, string reason);
+}

@@ -1,0 +1,107 @@
+using Amqp;
+using Amqp.Framing;
+using Amqp.Listener;
+using Amqp.Types;
+using Serverless.EventHubs.Storage;
+
+namespace Serverless.EventHubs.Amqp;
+
+/// <summary>
+/// The <c>$management</c> node: <c>READ</c> of a hub's or a partition's runtime information, answered as an AMQP map
+/// with string keys and exactly the types the SDKs cast to (AZURE-CONTRACTS §3.6).
+/// </summary>
+public sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger) : IRequestProcessor
+{
+    public int Credit => 100;
+
+    public void Process(RequestContext requestContext)
+    {
+        var request = requestContext.Message;
+        var (status, description, body) = Read(request, requestContext.Link.Session.Connection);
+        var response = new Message(body)
+        {
+            Properties = new Properties(),
+            ApplicationProperties = new ApplicationProperties
+            {
+                [EventHubsAmqp.Status.Code] = status,
+                [EventHubsAmqp.Status.Description] = description,
+            },
+        };
+        response.Properties.SetCorrelationId(request.Properties?.GetMessageId());
+        requestContext.Complete(response);
+    }
+
+    private (int Status, string Description, Map? Body) Read(Message request, Connection connection)
+    {
+        var properties = request.ApplicationProperties;
+        if (properties?[EventHubsAmqp.Management.Operation] as string != EventHubsAmqp.Management.Read)
+        {
+            return (400, "only the READ operation is supported", null);
+        }
+
+        if (properties[EventHubsAmqp.Management.Name] is not string name || store.Hub(name) is not { } hub)
+        {
+            return (404, $"the event hub '{properties[EventHubsAmqp.Management.Name]}' could not be found", null);
+        }
+
+        if (!Authorized(properties, connection, hub.Name))
+        {
+            LogRefused(hub.Name);
+            return (401, "Unauthorized: put a token for the hub first, or pass one in security_token", null);
+        }
+
+        switch (properties[EventHubsAmqp.Management.Type] as string)
+        {
+            case EventHubsAmqp.Management.HubType:
+                return (200, "OK", new Map
+                {
+                    ["name"] = hub.Name,
+                    ["created_at"] = hub.CreatedAt.UtcDateTime,
+                    ["partition_count"] = hub.PartitionCount,
+                    ["partition_ids"] = hub.PartitionIds.ToArray(),
+                    ["type"] = EventHubsAmqp.Management.HubType,
+                });
+            case EventHubsAmqp.Management.PartitionType:
+                var id = properties[EventHubsAmqp.Management.Partition] as string;
+                if (id is null || hub.Partition(id) is not { } partition)
+                {
+                    return (404, $"the partition '{id}' of '{hub.Name}' could not be found", null);
+                }
+
+                var state = partition.State;
+                return (200, "OK", new Map
+                {
+                    ["name"] = hub.Name,
+                    ["partition"] = id,
+                    ["type"] = EventHubsAmqp.Management.PartitionType,
+                    ["begin_sequence_number"] = state.BeginSequenceNumber,
+                    ["last_enqueued_sequence_number"] = state.LastSequenceNumber,
+                    ["last_enqueued_offset"] = state.LastOffset.ToString(),
+                    ["last_enqueued_time_utc"] = state.IsEmpty ? DateTime.MinValue : state.LastEnqueuedTime.UtcDateTime,
+                    ["is_partition_empty"] = state.IsEmpty,
+                });
+            default:
+                return (400, $"type must be {EventHubsAmqp.Management.HubType} or {EventHubsAmqp.Management.PartitionType}", null);
+        }
+    }
+
+    private bool Authorized(ApplicationProperties properties, Connection connection, string hub)
+    {
+        if (properties[EventHubsAmqp.Management.SecurityToken] is string token)
+        {
+            try
+            {
+                return SasToken.Covers(SasToken.Validate(token, options.KeyName, options.Key, time.GetUtcNow()), hub.ToLowerInvariant());
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return false;
+            }
+        }
+
+        return grants.Allows(connection, hub.ToLowerInvariant()) || grants.Allows(connection, EventHubsAmqp.ManagementAddress);
+    }
+
+    [LoggerMessage(EventId = 2, EventName = "ManagementRefused", Level = LogLevel.Warning, Message = "$management READ of {Hub} refused: no valid token")]
+    private partial void LogRefused(string hub);
+}
