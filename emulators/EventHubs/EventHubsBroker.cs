@@ -10,7 +10,7 @@ namespace Serverless.EventHubs;
 /// ANONYMOUS, MSSBCBS and PLAIN, the <c>$cbs</c> and <c>$management</c> nodes, and links to hubs and partitions.
 /// </summary>
 public sealed partial class EventHubsBroker(
-    EventHubsOptions options, EventStore store, CbsNode cbs, ManagementNode management, EntityLinkProcessor links,
+    EventHubsOptions options, EventStore store, EntityLinkProcessor links,
     TimeProvider time, ILogger<EventHubsBroker> logger) : BackgroundService
 {
     private ContainerHost? host;
@@ -18,7 +18,7 @@ public sealed partial class EventHubsBroker(
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Loopback only, IPv4 and IPv6: "localhost" resolves to either.
-        host = new ContainerHost([new Address($"amqp://127.0.0.1:{options.Port}"), new Address($"amqp://[::1]:{options.Port}")]);
+        host = new ContainerHost([new Address("127.0.0.1", options.Port, null, null, "/", "amqp"), new Address("::1", options.Port, null, null, "/", "amqp")]);
         foreach (var listener in host.Listeners)
         {
             listener.SASL.EnableAnonymousMechanism = true;
@@ -26,8 +26,6 @@ public sealed partial class EventHubsBroker(
             listener.SASL.EnableMechanism(CbsSaslProfile.Name, new CbsSaslProfile());
         }
 
-        host.RegisterRequestProcessor(EventHubsAmqp.CbsAddress, cbs);
-        host.RegisterRequestProcessor(EventHubsAmqp.ManagementAddress, management);
         host.RegisterLinkProcessor(links);
         try
         {

@@ -10,25 +10,21 @@ namespace Serverless.EventHubs.Amqp;
 /// The <c>$cbs</c> node: <c>put-token</c> with a SAS token grants the connection the entity the token names
 /// (AZURE-CONTRACTS §3.2). Answers 202 Accepted, or 401/400/404 with a description.
 /// </summary>
-public sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger) : IRequestProcessor
+public sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger)
 {
-    public int Credit => 100;
-
-    public void Process(RequestContext requestContext)
+    /// <summary>Answers one request.</summary>
+    public Message Handle(Message request, Connection connection)
     {
-        var request = requestContext.Message;
-        var (status, description) = PutToken(request, requestContext.Link.Session.Connection);
+        var (status, description) = PutToken(request, connection);
         var response = new Message
         {
-            Properties = new Properties(),
             ApplicationProperties = new ApplicationProperties
             {
                 [EventHubsAmqp.Status.Code] = status,
                 [EventHubsAmqp.Status.Description] = description,
             },
         };
-        response.Properties.SetCorrelationId(request.Properties?.GetMessageId());
-        requestContext.Complete(response);
+        return response;
     }
 
     private (int Status, string Description) PutToken(Message request, Connection connection)

@@ -11,8 +11,15 @@ namespace Serverless.EventHubs.Amqp;
 /// exists (<c>amqp:not-found</c>), the connection holds a token for it (<c>amqp:unauthorized-access</c>), the start
 /// filter parses (<c>com.microsoft:argument-error</c>) and the owner level allows it (<c>amqp:link:stolen</c>).
 /// </summary>
-public sealed partial class EntityLinkProcessor(EventStore store, ConnectionGrants grants, OwnerLevels ownerLevels, ILogger<EntityLinkProcessor> logger) : ILinkProcessor
+public sealed partial class EntityLinkProcessor(
+    EventStore store, ConnectionGrants grants, OwnerLevels ownerLevels, CbsNode cbs, ManagementNode management, ILogger<EntityLinkProcessor> logger) : ILinkProcessor
 {
+    private readonly RequestResponseNode[] nodes =
+    [
+        new(EventHubsAmqp.CbsAddress, cbs.Handle),
+        new(EventHubsAmqp.ManagementAddress, management.Handle),
+    ];
+
     private const int PublishCredit = 300;
 
     public void Process(AttachContext attachContext)
@@ -21,6 +28,12 @@ public sealed partial class EntityLinkProcessor(EventStore store, ConnectionGran
         // The peer's role: true when it receives (we send to it), false when it sends.
         var peerReceives = attach.Role;
         var address = peerReceives ? (attach.Source as Source)?.Address : (attach.Target as Target)?.Address;
+        if (nodes.FirstOrDefault(n => n.Handles(address)) is { } node)
+        {
+            node.Attach(attachContext);
+            return;
+        }
+
         var error = peerReceives ? AttachReceiver(attachContext, address) : AttachPublisher(attachContext, address);
         if (error is not null)
         {
@@ -48,6 +61,8 @@ public sealed partial class EntityLinkProcessor(EventStore store, ConnectionGran
             return Unauthorized(address);
         }
 
+        // The attach answer tells the producer the largest message it may send (SDKs size their batches by it).
+        context.Attach.MaxMessageSize = EventHubsAmqp.MaxMessageBytes;
         context.Complete(new PublishEndpoint(hub, partition, logger), PublishCredit);
         return null;
     }
@@ -94,6 +109,8 @@ public sealed partial class EntityLinkProcessor(EventStore store, ConnectionGran
             return refused;
         }
 
+        context.Attach.MaxMessageSize = EventHubsAmqp.MaxMessageBytes;
+        context.Attach.OfferedCapabilities = metrics ? [EventHubsAmqp.RuntimeMetrics.Capability] : null;
         context.Complete(receiver, 0);
         LogReceiverAttached(key, start.ToString(), epoch);
         return null;

@@ -10,25 +10,21 @@ namespace Serverless.EventHubs.Amqp;
 /// The <c>$management</c> node: <c>READ</c> of a hub's or a partition's runtime information, answered as an AMQP map
 /// with string keys and exactly the types the SDKs cast to (AZURE-CONTRACTS §3.6).
 /// </summary>
-public sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger) : IRequestProcessor
+public sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger)
 {
-    public int Credit => 100;
-
-    public void Process(RequestContext requestContext)
+    /// <summary>Answers one request.</summary>
+    public Message Handle(Message request, Connection connection)
     {
-        var request = requestContext.Message;
-        var (status, description, body) = Read(request, requestContext.Link.Session.Connection);
+        var (status, description, body) = Read(request, connection);
         var response = new Message(body)
         {
-            Properties = new Properties(),
             ApplicationProperties = new ApplicationProperties
             {
                 [EventHubsAmqp.Status.Code] = status,
                 [EventHubsAmqp.Status.Description] = description,
             },
         };
-        response.Properties.SetCorrelationId(request.Properties?.GetMessageId());
-        requestContext.Complete(response);
+        return response;
     }
 
     private (int Status, string Description, Map? Body) Read(Message request, Connection connection)

@@ -26,7 +26,8 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
     {
         lock (gate)
         {
-            credit = flowContext.Messages;
+            // The listener reports the change in credit; zero or less means the consumer took its credit back.
+            credit = flowContext.Messages > 0 ? credit + flowContext.Messages : 0;
             creditArrived.TrySetResult();
             pump ??= Task.Run(PumpAsync);
         }

@@ -1,0 +1,108 @@
+// Drives the official @azure/event-hubs SDK for the tests: one command as JSON in argv[2], one JSON answer on stdout.
+//   {"op":"send", "connection", "hub", "events":[{"body", "partitionKey"?, "partitionId"?}], "batch": true|false}
+//   {"op":"receive", "connection", "hub", "consumerGroup", "expected", "timeoutMs", "startPosition"?}
+//   {"op":"properties", "connection", "hub"}
+import { EventHubProducerClient, EventHubConsumerClient, earliestEventPosition } from "@azure/event-hubs";
+
+const command = JSON.parse(process.argv[2]);
+
+async function send({ connection, hub, events, batch }) {
+  const producer = new EventHubProducerClient(connection, hub);
+  try {
+    const groups = new Map();
+    for (const e of events) {
+      const key = JSON.stringify({ partitionKey: e.partitionKey, partitionId: e.partitionId });
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(e);
+    }
+    let sent = 0;
+    for (const [key, group] of groups) {
+      const options = JSON.parse(key);
+      if (batch) {
+        let current = await producer.createBatch(options);
+        for (const e of group) {
+          if (!current.tryAdd({ body: e.body })) {
+            await producer.sendBatch(current);
+            current = await producer.createBatch(options);
+            if (!current.tryAdd({ body: e.body })) throw new Error("event too large for an empty batch");
+          }
+          sent++;
+        }
+        if (current.count > 0) await producer.sendBatch(current);
+      } else {
+        for (const e of group) {
+          await producer.sendBatch([{ body: e.body }], options);
+          sent++;
+        }
+      }
+    }
+    return { sent };
+  } finally {
+    await producer.close();
+  }
+}
+
+async function receive({ connection, hub, consumerGroup, expected, timeoutMs }) {
+  const consumer = new EventHubConsumerClient(consumerGroup ?? "$Default", connection, hub);
+  const received = [];
+  const errors = [];
+  const subscriptions = [];
+  try {
+    const partitionIds = await consumer.getPartitionIds();
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs ?? 20000);
+      // One subscription per partition: every partition is read at once, without load balancing.
+      for (const partitionId of partitionIds) subscriptions.push(consumer.subscribe(partitionId,
+        {
+          processEvents: async (events, context) => {
+            for (const e of events) {
+              received.push({
+                partitionId: context.partitionId,
+                sequenceNumber: e.sequenceNumber,
+                offset: String(e.offset),
+                partitionKey: e.partitionKey ?? null,
+                enqueuedTimeUtc: e.enqueuedTimeUtc,
+                body: e.body,
+              });
+            }
+            if (received.length >= expected) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          processError: async (err) => {
+            errors.push(`${err.name}: ${err.message}`);
+          },
+        },
+        { startPosition: earliestEventPosition, maxBatchSize: 100, maxWaitTimeInSeconds: 1 }
+      ));
+    });
+  } finally {
+    for (const subscription of subscriptions) await subscription.close();
+    await consumer.close();
+  }
+  return { received, errors };
+}
+
+async function properties({ connection, hub }) {
+  const producer = new EventHubProducerClient(connection, hub);
+  try {
+    const hubProperties = await producer.getEventHubProperties();
+    const partitions = [];
+    for (const id of hubProperties.partitionIds) {
+      partitions.push(await producer.getPartitionProperties(id));
+    }
+    return { hub: hubProperties, partitions };
+  } finally {
+    await producer.close();
+  }
+}
+
+const operations = { send, receive, properties };
+try {
+  const result = await operations[command.op](command);
+  process.stdout.write(JSON.stringify({ ok: true, ...result }) + "\n");
+} catch (err) {
+  process.stdout.write(JSON.stringify({ ok: false, name: err.name, code: err.code ?? null, message: err.message }) + "\n");
+}
+process.exit(0);
