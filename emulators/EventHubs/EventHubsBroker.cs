@@ -24,6 +24,7 @@ public sealed partial class EventHubsBroker(
             listener.SASL.EnableAnonymousMechanism = true;
             listener.SASL.EnablePlainMechanism(options.KeyName, options.Key);
             listener.SASL.EnableMechanism(CbsSaslProfile.Name, new CbsSaslProfile());
+            listener.HandlerFactory = _ => new OpenAfterSasl();
         }
 
         host.RegisterLinkProcessor(links);

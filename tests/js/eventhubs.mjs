@@ -2,12 +2,19 @@
 //   {"op":"send", "connection", "hub", "events":[{"body", "partitionKey"?, "partitionId"?}], "batch": true|false}
 //   {"op":"receive", "connection", "hub", "consumerGroup", "expected", "timeoutMs", "startPosition"?}
 //   {"op":"properties", "connection", "hub"}
+//   {"op":"epoch", "connection", "hub", "consumerGroup", "partitionId"}: owner level 1, then 2, then 1 again
 import { EventHubProducerClient, EventHubConsumerClient, earliestEventPosition } from "@azure/event-hubs";
 
 const command = JSON.parse(process.argv[2]);
 
-async function send({ connection, hub, events, batch }) {
-  const producer = new EventHubProducerClient(connection, hub);
+// Client options every command takes: "maxRetries" bounds the SDK's retries (its default backs off for a while).
+function clientOptions(command) {
+  return command.maxRetries === undefined ? {} : { retryOptions: { maxRetries: command.maxRetries } };
+}
+
+async function send(command) {
+  const { connection, hub, events, batch } = command;
+  const producer = new EventHubProducerClient(connection, hub, clientOptions(command));
   try {
     const groups = new Map();
     for (const e of events) {
@@ -98,7 +105,45 @@ async function properties({ connection, hub }) {
   }
 }
 
-const operations = { send, receive, properties };
+// Starts a subscription on one partition with an owner level; resolves once its receiver runs (an empty batch
+// arrives after maxWaitTimeInSeconds) or it fails.
+function subscribeWithOwnerLevel(consumer, partitionId, ownerLevel, errors) {
+  return new Promise((resolve) => {
+    const subscription = consumer.subscribe(
+      partitionId,
+      {
+        processEvents: async () => resolve(subscription),
+        processError: async (err) => {
+          errors.push({ name: err.name, code: err.code ?? null, message: err.message });
+          resolve(subscription);
+        },
+      },
+      { startPosition: earliestEventPosition, ownerLevel, maxWaitTimeInSeconds: 1 }
+    );
+  });
+}
+
+async function epoch({ connection, hub, consumerGroup, partitionId }) {
+  const first = new EventHubConsumerClient(consumerGroup, connection, hub);
+  const second = new EventHubConsumerClient(consumerGroup, connection, hub);
+  const third = new EventHubConsumerClient(consumerGroup, connection, hub);
+  const errors = { first: [], second: [], third: [] };
+  try {
+    const one = await subscribeWithOwnerLevel(first, partitionId, 1, errors.first);
+    const two = await subscribeWithOwnerLevel(second, partitionId, 2, errors.second);
+    // The first receiver is told it lost the partition.
+    for (let i = 0; i < 100 && errors.first.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await one.close();
+    const three = await subscribeWithOwnerLevel(third, partitionId, 1, errors.third);
+    await three.close();
+    await two.close();
+    return { errors };
+  } finally {
+    await Promise.all([first.close(), second.close(), third.close()]);
+  }
+}
+
+const operations = { send, receive, properties, epoch };
 try {
   const result = await operations[command.op](command);
   process.stdout.write(JSON.stringify({ ok: true, ...result }) + "\n");

@@ -24,6 +24,11 @@ public sealed partial class CbsNode(EventHubsOptions options, EventStore store, 
                 [EventHubsAmqp.Status.Description] = description,
             },
         };
+        if (EventHubsAmqp.Status.ConditionOf(status) is { } condition)
+        {
+            response.ApplicationProperties[EventHubsAmqp.Status.ErrorCondition] = condition;
+        }
+
         return response;
     }
 

@@ -70,6 +70,17 @@ public static class EventHubsAmqp
     {
         public const string Code = "status-code";
         public const string Description = "status-description";
+
+        // Sent with failures so that clients raise the matching error rather than a generic, retried one.
+        public const string ErrorCondition = "error-condition";
+
+        public static string? ConditionOf(int status) => status switch
+        {
+            401 => "amqp:unauthorized-access",
+            404 => "amqp:not-found",
+            400 => "com.microsoft:argument-error",
+            _ => null,
+        };
     }
 
     public static class Errors

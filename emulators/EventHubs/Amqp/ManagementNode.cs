@@ -24,6 +24,11 @@ public sealed partial class ManagementNode(EventHubsOptions options, EventStore 
                 [EventHubsAmqp.Status.Description] = description,
             },
         };
+        if (EventHubsAmqp.Status.ConditionOf(status) is { } condition)
+        {
+            response.ApplicationProperties[EventHubsAmqp.Status.ErrorCondition] = condition;
+        }
+
         return response;
     }
 

@@ -17,8 +17,13 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
     private readonly CancellationTokenSource stop = new();
     private readonly object gate = new();
     private TaskCompletionSource creditArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int credit;
     private Task? pump;
+
+    // Link flow control, counted from the attach: deliveries sent, the listener's own limit (sent + its credit), and
+    // the consumer's limit (the delivery count up to which it allows transfers).
+    private long delivered;
+    private long listenerLimit;
+    private long consumerLimit;
 
     public long? Epoch => epoch;
 
@@ -26,8 +31,10 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
     {
         lock (gate)
         {
-            // The listener reports the change in credit; zero or less means the consumer took its credit back.
-            credit = flowContext.Messages > 0 ? credit + flowContext.Messages : 0;
+            // The listener reports the consumer's new limit as a change against its own limit (sent + credit), which a
+            // send leaves as it is; it resets its credit to zero when the change is not positive.
+            consumerLimit = listenerLimit + flowContext.Messages;
+            listenerLimit = flowContext.Messages > 0 ? consumerLimit : delivered;
             creditArrived.TrySetResult();
             pump ??= Task.Run(PumpAsync);
         }
@@ -73,7 +80,8 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
                     {
                         lock (gate)
                         {
-                            credit = 0;
+                            delivered = consumerLimit;
+                            listenerLimit = consumerLimit;
                         }
 
                         link.CompleteDrain();
@@ -86,12 +94,13 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
 
                 foreach (var stored in events)
                 {
-                    link.SendMessage(ToMessage(stored));
-                    next = stored.SequenceNumber + 1;
                     lock (gate)
                     {
-                        credit--;
+                        link.SendMessage(ToMessage(stored));
+                        delivered++;
                     }
+
+                    next = stored.SequenceNumber + 1;
                 }
             }
         }
@@ -112,9 +121,9 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
             Task wait;
             lock (gate)
             {
-                if (credit > 0)
+                if (consumerLimit > delivered)
                 {
-                    return credit;
+                    return (int)Math.Min(int.MaxValue, consumerLimit - delivered);
                 }
 
                 creditArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
