@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Serverless.EventHubs.Amqp;
+using Serverless.EventHubs.Storage;
+
+namespace Serverless.Tests.EventHubs;
+
+/// <summary>The pieces of the local Event Hubs the JS SDK does not reach: the .NET SDK's filter forms, SAS audiences, torn logs.</summary>
+public sealed class ProtocolPartsTests
+{
+    [Theory]
+    [InlineData("amqp.annotation.x-opt-offset > '-1'", StartKind.Earliest, 0, false)]
+    [InlineData("amqp.annotation.x-opt-offset > -1", StartKind.Earliest, 0, false)]
+    [InlineData("amqp.annotation.x-opt-offset > '@latest'", StartKind.Latest, 0, false)]
+    [InlineData("amqp.annotation.x-opt-offset >= 4096", StartKind.Offset, 4096, true)]
+    [InlineData("amqp.annotation.x-opt-offset > '4096'", StartKind.Offset, 4096, false)]
+    [InlineData("amqp.annotation.x-opt-sequence-number >= 42", StartKind.Sequence, 42, true)]
+    [InlineData("amqp.annotation.x-opt-sequence-number > '42'", StartKind.Sequence, 42, false)]
+    [InlineData("amqp.annotation.x-opt-enqueued-time > 1700000000000", StartKind.EnqueuedTime, 1700000000000, false)]
+    [InlineData("amqp.annotation.x-opt-enqueued-time > '1700000000000'", StartKind.EnqueuedTime, 1700000000000, false)]
+    public void Start_filters_are_read_quoted_and_unquoted(string expression, StartKind kind, long value, bool inclusive)
+    {
+        var position = StartPositionFilter.ParseExpression(expression);
+
+        Assert.Equal(kind, position.Kind);
+        if (kind is not (StartKind.Earliest or StartKind.Latest))
+        {
+            Assert.Equal((value, inclusive), (position.Value, position.Inclusive));
+        }
+    }
+
+    [Fact]
+    public void A_filter_that_is_not_a_start_position_is_refused() =>
+        Assert.Throws<FormatException>(() => StartPositionFilter.ParseExpression("amqp.annotation.x-opt-offset < 5"));
+
+    [Theory]
+    [InlineData("sb://localhost/updates", "sb://localhost/updates/ConsumerGroups/$Default/Partitions/0", true)]
+    [InlineData("amqps://localhost/updates", "amqps://localhost/updates/Partitions/1", true)]
+    [InlineData("sb://localhost/", "sb://localhost/updates", true)]
+    [InlineData("sb://localhost/updates", "sb://localhost/updates2", false)]
+    [InlineData("sb://localhost/other", "sb://localhost/updates", false)]
+    public void A_sas_token_grants_its_resource_and_what_is_under_it(string resource, string audience, bool granted)
+    {
+        var token = Sas(resource, "RootManageSharedAccessKey", "SAS_KEY_VALUE", DateTimeOffset.UtcNow.AddHours(1));
+
+        var grant = SasToken.Validate(token, "RootManageSharedAccessKey", "SAS_KEY_VALUE", DateTimeOffset.UtcNow);
+
+        Assert.Equal(granted, SasToken.Covers(grant, SasToken.EntityPath(audience)));
+    }
+
+    [Theory]
+    [InlineData("wrong-key", "RootManageSharedAccessKey", 60, "signature")]
+    [InlineData("SAS_KEY_VALUE", "SomeOtherRule", 60, "no key named")]
+    [InlineData("SAS_KEY_VALUE", "RootManageSharedAccessKey", -60, "expired")]
+    public void A_sas_token_with_a_wrong_key_rule_or_expiry_is_refused(string key, string keyName, int seconds, string reason)
+    {
+        var token = Sas("sb://localhost/updates", keyName, key, DateTimeOffset.UtcNow.AddSeconds(seconds));
+
+        var error = Assert.Throws<UnauthorizedAccessException>(() => SasToken.Validate(token, "RootManageSharedAccessKey", "SAS_KEY_VALUE", DateTimeOffset.UtcNow));
+
+        Assert.Contains(reason, error.Message);
+    }
+
+    [Fact]
+    public void Link_addresses_are_read_with_or_without_a_leading_slash_in_any_case()
+    {
+        Assert.Equal(new EntityAddress("updates", "$Default", "3"), EntityAddress.Parse("/updates/ConsumerGroups/$Default/Partitions/3"));
+        Assert.Equal(new EntityAddress("updates", "ingest", "0"), EntityAddress.Parse("updates/consumergroups/ingest/partitions/0"));
+        Assert.Equal(new EntityAddress("updates", null, "1"), EntityAddress.Parse("updates/Partitions/1"));
+        Assert.Equal(new EntityAddress("updates", null, null), EntityAddress.Parse("/updates"));
+        Assert.Null(EntityAddress.Parse("updates/Other/1"));
+    }
+
+    [Fact]
+    public void A_torn_record_at_the_end_of_a_partition_is_cut_off_and_the_rest_kept()
+    {
+        var folder = Directory.CreateTempSubdirectory("partition-").FullName;
+        try
+        {
+            using (var log = new PartitionLog(folder, TimeSpan.FromDays(1), TimeProvider.System))
+            {
+                log.Append([.. Enumerable.Range(0, 5).Select(i => Encoder($"event {i}"))]);
+            }
+
+            // A crash in the middle of writing the sixth record leaves half of it on disk.
+            var segment = Directory.GetFiles(folder, "*.log").Single();
+            var partial = new byte[20];
+            BinaryPrimitives.WriteInt32LittleEndian(partial, 1000);
+            File.AppendAllBytes(segment, partial);
+
+            using var reopened = new PartitionLog(folder, TimeSpan.FromDays(1), TimeProvider.System);
+            var events = reopened.Read(0, 100);
+            var next = reopened.Append([Encoder("after the crash")]).Single();
+
+            Assert.Equal(["event 0", "event 1", "event 2", "event 3", "event 4"], events.Select(e => Encoding.UTF8.GetString(e.Message.Span)));
+            Assert.Equal(5, next.SequenceNumber);
+            Assert.Equal(events[^1].Offset + 24 + 7, next.Offset);
+            Assert.Equal("after the crash", Encoding.UTF8.GetString(reopened.Read(5, 1).Single().Message.Span));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Start_positions_resolve_to_the_first_event_they_select()
+    {
+        var folder = Directory.CreateTempSubdirectory("partition-").FullName;
+        try
+        {
+            using var log = new PartitionLog(folder, TimeSpan.FromDays(1), TimeProvider.System);
+            var stored = log.Append([.. Enumerable.Range(0, 10).Select(i => Encoder($"e{i}"))]);
+
+            Assert.Equal(0, log.Resolve(StartPosition.Earliest));
+            Assert.Equal(10, log.Resolve(StartPosition.Latest));
+            Assert.Equal(4, log.Resolve(new StartPosition(StartKind.Sequence, 4, Inclusive: true)));
+            Assert.Equal(5, log.Resolve(new StartPosition(StartKind.Sequence, 4, Inclusive: false)));
+            Assert.Equal(3, log.Resolve(new StartPosition(StartKind.Offset, stored[3].Offset, Inclusive: true)));
+            Assert.Equal(4, log.Resolve(new StartPosition(StartKind.Offset, stored[3].Offset, Inclusive: false)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static Func<long, long, DateTimeOffset, byte[]> Encoder(string text) => (_, _, _) => Encoding.UTF8.GetBytes(text);
+
+    private static string Sas(string resource, string keyName, string key, DateTimeOffset expires)
+    {
+        var sr = WebUtility.UrlEncode(resource);
+        var se = expires.ToUnixTimeSeconds();
+        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{sr}\n{se}")));
+        return $"SharedAccessSignature sr={sr}&sig={WebUtility.UrlEncode(signature)}&se={se}&skn={keyName}";
+    }
+}
