@@ -3,6 +3,7 @@ using Serverless.Benchmarks;
 // Benchmarks, not tests: they print timings and assert nothing.
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- ingest [iterations]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- broadcast [clients] [broadcasts]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- eventhubs [count] [size]
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 switch (which)
@@ -13,8 +14,11 @@ switch (which)
     case "broadcast":
         await BroadcastBenchmark.RunAsync(Arg(1, 100), Arg(2, 2000));
         break;
+    case "eventhubs":
+        await EventHubsBenchmark.RunAsync(Arg(1, 50_000), Arg(2, 1024));
+        break;
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size]");
         return 2;
 }
 

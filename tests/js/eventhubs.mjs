@@ -3,6 +3,8 @@
 //   {"op":"receive", "connection", "hub", "consumerGroup", "expected", "timeoutMs", "startPosition"?}
 //   {"op":"properties", "connection", "hub"}
 //   {"op":"epoch", "connection", "hub", "consumerGroup", "partitionId"}: owner level 1, then 2, then 1 again
+//   {"op":"throughput", "connection", "hub", "count", "size"}: sends count events of size bytes in full batches,
+//     then reads them all back; answers the rates (for the benchmark, not the tests)
 import { EventHubProducerClient, EventHubConsumerClient, earliestEventPosition } from "@azure/event-hubs";
 
 const command = JSON.parse(process.argv[2]);
@@ -143,7 +145,29 @@ async function epoch({ connection, hub, consumerGroup, partitionId }) {
   }
 }
 
-const operations = { send, receive, properties, epoch };
+async function throughput({ connection, hub, count, size }) {
+  const producer = new EventHubProducerClient(connection, hub);
+  const body = "x".repeat(size);
+  const started = performance.now();
+  let sent = 0;
+  try {
+    const partitionIds = await producer.getPartitionIds();
+    while (sent < count) {
+      const batch = await producer.createBatch({ partitionId: partitionIds[sent % partitionIds.length] });
+      while (sent < count && batch.tryAdd({ body })) sent++;
+      await producer.sendBatch(batch);
+    }
+  } finally {
+    await producer.close();
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
+  const readStarted = performance.now();
+  const read = await receive({ connection, hub, consumerGroup: "$Default", expected: count, timeoutMs: 120000 });
+  const readSeconds = (performance.now() - readStarted) / 1000;
+  return { sent, sendPerSecond: sent / sendSeconds, received: read.received.length, receivePerSecond: read.received.length / readSeconds };
+}
+
+const operations = { send, receive, properties, epoch, throughput };
 try {
   const result = await operations[command.op](command);
   process.stdout.write(JSON.stringify({ ok: true, ...result }) + "\n");
