@@ -1,4 +1,3 @@
-using System.Globalization;
 using Amqp;
 using Amqp.Framing;
 using Amqp.Listener;
@@ -52,11 +51,11 @@ public sealed partial class CbsNode(EventHubsOptions options, EventStore store, 
 
         try
         {
-            var granted = SasToken.Validate(token, options.KeyName, options.Key, time.GetUtcNow());
+            var grant = SasToken.Validate(token, options.KeyName, options.Key, time.GetUtcNow());
             var entity = SasToken.EntityPath(audience);
-            if (!SasToken.Covers(granted, entity))
+            if (!grant.Covers(entity))
             {
-                throw new UnauthorizedAccessException($"the token is for '{granted}', not '{entity}'");
+                throw new UnauthorizedAccessException($"the token is for '{grant.Path}', not '{entity}'");
             }
 
             if (!store.Knows(entity))
@@ -65,8 +64,7 @@ public sealed partial class CbsNode(EventHubsOptions options, EventStore store, 
                 return (404, $"the messaging entity '{entity}' could not be found");
             }
 
-            var expires = DateTimeOffset.FromUnixTimeSeconds(long.Parse(token.Split("se=")[1].Split('&')[0], CultureInfo.InvariantCulture));
-            grants.Grant(connection, entity, expires);
+            grants.Grant(connection, entity, grant.Expires);
             return (202, "Accepted");
         }
         catch (UnauthorizedAccessException ex)

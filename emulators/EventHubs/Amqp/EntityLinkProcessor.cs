@@ -12,7 +12,7 @@ namespace Serverless.EventHubs.Amqp;
 /// filter parses (<c>com.microsoft:argument-error</c>) and the owner level allows it (<c>amqp:link:stolen</c>).
 /// </summary>
 public sealed partial class EntityLinkProcessor(
-    EventStore store, ConnectionGrants grants, OwnerLevels ownerLevels, CbsNode cbs, ManagementNode management, ILogger<EntityLinkProcessor> logger) : ILinkProcessor
+    EventStore store, ConnectionGrants grants, OwnerLevels ownerLevels, CbsNode cbs, ManagementNode management, TimeProvider time, ILogger<EntityLinkProcessor> logger) : ILinkProcessor
 {
     private readonly RequestResponseNode[] nodes =
     [
@@ -103,7 +103,7 @@ public sealed partial class EntityLinkProcessor(
         var epoch = context.Attach.Properties?.TryGetValue(EventHubsAmqp.Receivers.Epoch, out var value) == true ? Convert.ToInt64(value) : (long?)null;
         var metrics = context.Attach.DesiredCapabilities?.Contains(EventHubsAmqp.RuntimeMetrics.Capability) == true;
         var key = $"{hub.Name}/{entity.ConsumerGroup}/{entity.PartitionId}".ToLowerInvariant();
-        var receiver = new PartitionReceiverEndpoint(context.Link, partition, partition.Resolve(start), epoch, metrics, r => ownerLevels.Leave(key, r));
+        var receiver = new PartitionReceiverEndpoint(context.Link, partition, partition.Resolve(start), epoch, metrics, time, r => ownerLevels.Leave(key, r));
         if (ownerLevels.Admit(key, receiver) is { } refused)
         {
             return refused;

@@ -92,7 +92,7 @@ public sealed partial class ManagementNode(EventHubsOptions options, EventStore 
         {
             try
             {
-                return SasToken.Covers(SasToken.Validate(token, options.KeyName, options.Key, time.GetUtcNow()), hub.ToLowerInvariant());
+                return SasToken.Validate(token, options.KeyName, options.Key, time.GetUtcNow()).Covers(hub.ToLowerInvariant());
             }
             catch (UnauthorizedAccessException)
             {

@@ -10,7 +10,7 @@ namespace Serverless.EventHubs.Amqp;
 /// the consumer gives, waiting for new events when it has read them all. With the runtime-metric capability each
 /// event carries the partition's last enqueued event in its delivery annotations.
 /// </summary>
-public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog partition, long startSequence, long? epoch, bool runtimeMetrics, Action<PartitionReceiverEndpoint> closed)
+public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog partition, long startSequence, long? epoch, bool runtimeMetrics, TimeProvider time, Action<PartitionReceiverEndpoint> closed)
     : LinkEndpoint
 {
     private const int ReadChunk = 100;
@@ -146,7 +146,7 @@ public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog pa
                 [EventHubsAmqp.RuntimeMetrics.LastSequenceNumber] = state.LastSequenceNumber,
                 [EventHubsAmqp.RuntimeMetrics.LastOffset] = state.LastOffset.ToString(),
                 [EventHubsAmqp.RuntimeMetrics.LastEnqueuedTime] = state.LastEnqueuedTime.UtcDateTime,
-                [EventHubsAmqp.RuntimeMetrics.RetrievalTime] = DateTime.UtcNow,
+                [EventHubsAmqp.RuntimeMetrics.RetrievalTime] = time.GetUtcNow().UtcDateTime,
             };
         }
 

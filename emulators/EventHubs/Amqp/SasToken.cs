@@ -10,8 +10,8 @@ namespace Serverless.EventHubs.Amqp;
 /// </summary>
 public static class SasToken
 {
-    /// <summary>Checks the token and returns the entity path it grants (the <c>sr</c> without scheme and host).</summary>
-    public static string Validate(string token, string keyName, string key, DateTimeOffset now)
+    /// <summary>Checks the token and returns what it grants: an entity path (the <c>sr</c> without scheme and host) until it expires.</summary>
+    public static SasGrant Validate(string token, string keyName, string key, DateTimeOffset now)
     {
         const string prefix = "SharedAccessSignature ";
         if (!token.StartsWith(prefix, StringComparison.Ordinal))
@@ -56,7 +56,7 @@ public static class SasToken
             throw new UnauthorizedAccessException("the signature does not match the key");
         }
 
-        return EntityPath(Uri.UnescapeDataString(resource));
+        return new SasGrant(EntityPath(Uri.UnescapeDataString(resource)), DateTimeOffset.FromUnixTimeSeconds(expires));
     }
 
     /// <summary>
@@ -74,4 +74,10 @@ public static class SasToken
     /// <summary>Whether a grant for <paramref name="granted"/> covers <paramref name="entity"/> (the same path, or one under it).</summary>
     public static bool Covers(string granted, string entity) =>
         granted.Length == 0 || entity == granted || entity.StartsWith(granted + "/", StringComparison.Ordinal);
+}
+
+/// <summary>What a valid SAS token allows: the entity path and everything under it, until it expires.</summary>
+public sealed record SasGrant(string Path, DateTimeOffset Expires)
+{
+    public bool Covers(string entityPath) => SasToken.Covers(Path, entityPath);
 }

@@ -47,7 +47,7 @@ public sealed class ProtocolPartsTests
 
         var grant = SasToken.Validate(token, "RootManageSharedAccessKey", "SAS_KEY_VALUE", DateTimeOffset.UtcNow);
 
-        Assert.Equal(granted, SasToken.Covers(grant, SasToken.EntityPath(audience)));
+        Assert.Equal(granted, grant.Covers(SasToken.EntityPath(audience)));
     }
 
     [Theory]
