@@ -105,5 +105,43 @@ public sealed class EventHubsConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>The hub's partition ids, from a <c>$management</c> READ.</summary>
+    public async Task<IReadOnlyList<string>> GetPartitionIdsAsync(string hub)
+    {
+        var replyTo = $"management-{Guid.NewGuid():N}";
+        var sender = new SenderLink(session, $"{replyTo}-requests", "$management");
+        var receiver = new ReceiverLink(session, replyTo, new Attach { Source = new Source { Address = "$management" }, Target = new Target { Address = replyTo } }, null);
+        try
+        {
+            receiver.SetCredit(1);
+            var request = new Message
+            {
+                Properties = new Properties { MessageId = Guid.NewGuid().ToString(), ReplyTo = replyTo },
+                ApplicationProperties = new ApplicationProperties
+                {
+                    ["operation"] = "READ",
+                    ["name"] = hub,
+                    ["type"] = "com.microsoft:eventhub",
+                    ["security_token"] = SharedAccessSignature.Create(Settings.Audience(hub), Settings.KeyName, Settings.Key, DateTimeOffset.UtcNow + TokenLifetime),
+                },
+            };
+            await sender.SendAsync(request);
+            var response = await receiver.ReceiveAsync(TimeSpan.FromSeconds(30)) ?? throw new TimeoutException("$management did not answer READ.");
+            receiver.Accept(response);
+            var status = Convert.ToInt32(response.ApplicationProperties["status-code"]);
+            if (status != 200)
+            {
+                throw new InvalidOperationException($"READ of {hub} answered {status}: {response.ApplicationProperties["status-description"]}");
+            }
+
+            return ((string[])((Amqp.Types.Map)response.Body)["partition_ids"]).ToList();
+        }
+        finally
+        {
+            await receiver.CloseAsync();
+            await sender.CloseAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync() => await connection.CloseAsync();
 }

@@ -72,6 +72,14 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Contains("401", error.Message);
     }
 
+    [Fact]
+    public async Task The_partition_ids_come_from_management()
+    {
+        await using var connection = await EventHubsConnection.OpenAsync(server.ConnectionString);
+
+        Assert.Equal(["0", "1"], await connection.GetPartitionIdsAsync("updates"));
+    }
+
     private static async Task<List<(string Partition, ReceivedEvent Event)>> ReadAsync(EventHubsConnection connection, EventPosition position, int expected, string? onlyPartition = null)
     {
         var read = new List<(string, ReceivedEvent)>();
