@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serverless.EventHubs;
+using Serverless.EventHubs.Client;
+using Serverless.FunctionsHost;
+using Serverless.Testing;
+
+namespace Serverless.Tests.EndToEnd;
+
+/// <summary>
+/// Events published to the local Event Hubs reach Ingest through the Functions host stand-in, which starts the function
+/// app's own executable; the stored log is read back through the host's HTTP forwarding.
+/// </summary>
+[Collection(PipelineCollection.Name)]
+public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
+{
+    private EventHubsServer eventHubs = null!;
+    private WebApplication host = null!;
+    private HttpClient http = null!;
+
+    public async Task InitializeAsync()
+    {
+        eventHubs = await EventHubsServer.StartAsync(new HubOptions { Name = "updates", Partitions = 4, ConsumerGroups = ["ingest"] });
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["EventHubConnection"] = eventHubs.ConnectionString,
+            ["EventHubName"] = "updates",
+            ["EventHubConsumerGroup"] = "ingest",
+            ["AzureSignalRConnectionString"] = fixture.SignalR.ConnectionString,
+        };
+        var port = FreePort.Next();
+        var appFolder = Path.GetDirectoryName(typeof(Serverless.Functions.FunctionApp).Assembly.Location)!;
+        host = FunctionsHostApp.Build(new FunctionsHostOptions(appFolder, port, settings), builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        });
+        // Off the test framework's synchronization context, as the host runs in its own process.
+        await Task.Run(() => FunctionsHostApp.StartAsync(host));
+        http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await host.StopAsync();
+        await host.DisposeAsync();
+        await eventHubs.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Published_updates_are_ingested_through_the_host_and_stored_in_order_per_channel()
+    {
+        var channels = Enumerable.Range(0, 3).Select(_ => TestEvents.NewChannel()).ToArray();
+        await using var connection = await EventHubsConnection.OpenAsync(eventHubs.ConnectionString);
+        await using var producer = new EventHubProducer(connection, "updates");
+        foreach (var channel in channels)
+        {
+            // The channel is the partition key, so that a channel's updates keep their order (DESIGN.md).
+            var events = Enumerable.Range(0, 10).Select(i => new EventData(Encoding.UTF8.GetBytes(TestEvents.Update(channel, $"e{i}", new { i }).ToJsonString())));
+            await producer.SendAsync([.. events], partitionKey: channel);
+        }
+
+        foreach (var channel in channels)
+        {
+            var stored = await WaitForHeadAsync(channel, 10);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e{i}"), stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("id").GetString()));
+            Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64()));
+        }
+    }
+
+    private async Task<JsonElement> WaitForHeadAsync(string channel, long head)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>($"/api/channels/{channel}/updates?after=0", timeout.Token);
+            if (page.GetProperty("head").GetInt64() >= head)
+            {
+                return page;
+            }
+
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+}
