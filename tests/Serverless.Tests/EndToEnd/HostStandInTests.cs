@@ -18,6 +18,8 @@ namespace Serverless.Tests.EndToEnd;
 [Collection(PipelineCollection.Name)]
 public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
 {
+    private readonly string updatesTable = "hostupdates" + Guid.NewGuid().ToString("N")[..8];
+    private readonly CapturingLoggerProvider hostLog = new();
     private EventHubsServer eventHubs = null!;
     private WebApplication host = null!;
     private HttpClient http = null!;
@@ -32,13 +34,14 @@ public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
             ["EventHubName"] = "updates",
             ["EventHubConsumerGroup"] = "ingest",
             ["AzureSignalRConnectionString"] = fixture.SignalR.ConnectionString,
+            ["Tables__Updates"] = updatesTable,
         };
         var port = FreePort.Next();
         var appFolder = Path.GetDirectoryName(typeof(Serverless.Functions.FunctionApp).Assembly.Location)!;
         host = FunctionsHostApp.Build(new FunctionsHostOptions(appFolder, port, settings), builder =>
         {
             builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(hostLog).SetMinimumLevel(LogLevel.Information);
         });
         // Off the test framework's synchronization context, as the host runs in its own process.
         await Task.Run(() => FunctionsHostApp.StartAsync(host));
@@ -71,6 +74,40 @@ public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
             var stored = await WaitForHeadAsync(channel, 10);
             Assert.Equal(Enumerable.Range(0, 10).Select(i => $"e{i}"), stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("id").GetString()));
             Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64()));
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_is_delivered_again_per_the_retry_policy_and_stored_once()
+    {
+        var (before, during) = (TestEvents.NewChannel(), TestEvents.NewChannel());
+        await using var connection = await EventHubsConnection.OpenAsync(eventHubs.ConnectionString);
+        await using var producer = new EventHubProducer(connection, "updates");
+        await producer.SendAsync([.. Enumerable.Range(0, 3).Select(i => Event(before, $"b{i}"))], partitionKey: before);
+        await WaitForHeadAsync(before, 3);
+
+        // Storage fails under the app (its table is gone), so Ingest answers 500 until the table is back.
+        var table = fixture.Table(updatesTable);
+        await table.DeleteAsync();
+        await producer.SendAsync([.. Enumerable.Range(0, 5).Select(i => Event(during, $"d{i}"))], partitionKey: during);
+        await WaitForLogAsync("InvocationRetried");
+        await table.CreateIfNotExistsAsync();
+        var stored = await WaitForHeadAsync(during, 5);
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"d{i}"), stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => (long)i), stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64()));
+        Assert.Equal(5, stored.GetProperty("head").GetInt64());
+        Assert.DoesNotContain("RetriesExhausted", hostLog.EventNames);
+    }
+
+    private static EventData Event(string channel, string id) => new(Encoding.UTF8.GetBytes(TestEvents.Update(channel, id).ToJsonString()));
+
+    private async Task WaitForLogAsync(string eventName)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!hostLog.EventNames.Contains(eventName))
+        {
+            await Task.Delay(100, timeout.Token);
         }
     }
 
