@@ -10,7 +10,8 @@ public sealed record ReceivedEvent(
     string Offset,
     DateTimeOffset EnqueuedTime,
     string? PartitionKey,
-    IReadOnlyDictionary<string, object> Properties);
+    IReadOnlyDictionary<string, object> Properties,
+    long? LastEnqueuedSequenceNumber = null);
 
 /// <summary>Where a consumer starts reading a partition.</summary>
 public sealed record EventPosition(string Expression)

@@ -13,8 +13,9 @@ public sealed class EventHubConsumer : IAsyncDisposable
 
     private EventHubConsumer(ReceiverLink receiver) => this.receiver = receiver;
 
+    /// <param name="trackLastEnqueued">Asks for the partition's last enqueued event with every event (runtime metrics).</param>
     public static async Task<EventHubConsumer> OpenAsync(EventHubsConnection connection, string hub, string consumerGroup, string partitionId,
-        EventPosition position, long? ownerLevel = null, int prefetch = 300)
+        EventPosition position, long? ownerLevel = null, int prefetch = 300, bool trackLastEnqueued = false)
     {
         var address = $"{hub}/ConsumerGroups/{consumerGroup}/Partitions/{partitionId}";
         await connection.AuthorizeAsync(address);
@@ -27,6 +28,11 @@ public sealed class EventHubConsumer : IAsyncDisposable
             },
             Target = new Target(),
         };
+        if (trackLastEnqueued)
+        {
+            attach.DesiredCapabilities = [new Symbol("com.microsoft:enable-receiver-runtime-metric")];
+        }
+
         if (ownerLevel is { } epoch)
         {
             attach.Properties = new Fields { [new Symbol("com.microsoft:epoch")] = epoch };
@@ -62,7 +68,8 @@ public sealed class EventHubConsumer : IAsyncDisposable
             annotations[new Symbol("x-opt-offset")]?.ToString() ?? "",
             new DateTimeOffset(DateTime.SpecifyKind((DateTime)annotations[new Symbol("x-opt-enqueued-time")], DateTimeKind.Utc)),
             annotations[new Symbol("x-opt-partition-key")] as string,
-            properties);
+            properties,
+            message.DeliveryAnnotations?[new Symbol("last_enqueued_sequence_number")] is { } last ? Convert.ToInt64(last) : null);
     }
 
     public async ValueTask DisposeAsync() => await receiver.CloseAsync();

@@ -33,7 +33,8 @@ public sealed class EventHubsConnection : IAsyncDisposable
 
     internal Session Session => session;
 
-    public static async Task<EventHubsConnection> OpenAsync(string connectionString, bool usePlain = false)
+    /// <param name="saslProfile">The SASL mechanism for token-based connections; ANONYMOUS unless given (the .NET SDK offers MSSBCBS).</param>
+    public static async Task<EventHubsConnection> OpenAsync(string connectionString, bool usePlain = false, SaslProfile? saslProfile = null)
     {
         var settings = EventHubsConnectionString.Parse(connectionString);
         var factory = new ConnectionFactory();
@@ -45,7 +46,7 @@ public sealed class EventHubsConnection : IAsyncDisposable
         }
         else
         {
-            factory.SASL.Profile = SaslProfile.Anonymous;
+            factory.SASL.Profile = saslProfile ?? SaslProfile.Anonymous;
             address = new Address(settings.Host, settings.Port, null, null, "/", scheme);
         }
 

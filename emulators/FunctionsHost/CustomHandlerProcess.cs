@@ -8,7 +8,7 @@ namespace Serverless.FunctionsHost;
 /// with the app settings and <c>FUNCTIONS_CUSTOMHANDLER_PORT</c> in its environment; it is ready when <c>GET /</c>
 /// gets any answer (AZURE-CONTRACTS §1.1).
 /// </summary>
-public sealed partial class CustomHandlerProcess(FunctionAppDefinition app, IReadOnlyDictionary<string, string?> settings, ILogger<CustomHandlerProcess> logger) : IAsyncDisposable
+public sealed partial class CustomHandlerProcess(FunctionAppDefinition app, FunctionsHostOptions options, ILogger<CustomHandlerProcess> logger) : IAsyncDisposable
 {
     private Process? process;
 
@@ -16,6 +16,14 @@ public sealed partial class CustomHandlerProcess(FunctionAppDefinition app, IRea
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.HandlerUrl is { } running)
+        {
+            BaseAddress = running;
+            await WaitUntilReadyAsync(cancellationToken);
+            LogAttached(running);
+            return;
+        }
+
         var port = FreePort();
         var executable = Path.Combine(app.Root, app.ExecutablePath);
         var start = new ProcessStartInfo(File.Exists(executable) ? executable : app.ExecutablePath)
@@ -28,7 +36,7 @@ public sealed partial class CustomHandlerProcess(FunctionAppDefinition app, IRea
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, value) in settings)
+        foreach (var (name, value) in options.Settings)
         {
             start.Environment[name] = value;
         }
@@ -47,7 +55,7 @@ public sealed partial class CustomHandlerProcess(FunctionAppDefinition app, IRea
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process!.HasExited)
+            if (process is { HasExited: true })
             {
                 throw new InvalidOperationException($"The custom handler exited with {process.ExitCode} before it answered.");
             }
@@ -89,6 +97,9 @@ public sealed partial class CustomHandlerProcess(FunctionAppDefinition app, IRea
 
         running.Dispose();
     }
+
+    [LoggerMessage(EventId = 2, EventName = "HandlerAttached", Level = LogLevel.Information, Message = "Attached to the custom handler at {Url}")]
+    private partial void LogAttached(Uri url);
 
     [LoggerMessage(EventId = 1, EventName = "HandlerStarted", Level = LogLevel.Information, Message = "Custom handler {Executable} answers on port {Port}")]
     private partial void LogStarted(string executable, int port);

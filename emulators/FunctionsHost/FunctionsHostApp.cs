@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Serverless.FunctionsHost;
 
 /// <summary>How the host stand-in runs: the app folder, its port and the app settings (from local.settings.json).</summary>
-public sealed record FunctionsHostOptions(string AppFolder, int Port, IReadOnlyDictionary<string, string?> Settings, string? Cors = null)
+/// <param name="HandlerUrl">A handler already running to attach to, instead of starting the app's executable.</param>
+public sealed record FunctionsHostOptions(string AppFolder, int Port, IReadOnlyDictionary<string, string?> Settings, string? Cors = null, Uri? HandlerUrl = null)
 {
     public const int DefaultPort = 7071;
 
@@ -37,6 +38,7 @@ public static class FunctionsHostApp
         configure?.Invoke(builder);
         builder.Services.AddSingleton(definition);
         builder.Services.AddSingleton(options.Settings);
+        builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<CustomHandlerProcess>();
         builder.Services.AddHostedService<EventHubTriggerListener>();
         builder.Services.AddCors();

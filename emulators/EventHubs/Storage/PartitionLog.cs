@@ -12,11 +12,12 @@ namespace Serverless.EventHubs.Storage;
 public sealed class PartitionLog : IDisposable
 {
     private const int HeaderBytes = 4 + 4 + 8 + 8;
-    private const long SegmentBytes = 16 * 1024 * 1024;
+    public const long DefaultSegmentBytes = 16 * 1024 * 1024;
 
     private readonly string folder;
     private readonly TimeSpan retention;
     private readonly TimeProvider time;
+    private readonly long segmentBytes;
     private readonly object gate = new();
     private readonly List<Segment> segments = [];
     private readonly List<Entry> entries = [];
@@ -24,11 +25,12 @@ public sealed class PartitionLog : IDisposable
     private long nextSequence;
     private long nextOffset;
 
-    public PartitionLog(string folder, TimeSpan retention, TimeProvider time)
+    public PartitionLog(string folder, TimeSpan retention, TimeProvider time, long segmentBytes = DefaultSegmentBytes)
     {
         this.folder = folder;
         this.retention = retention;
         this.time = time;
+        this.segmentBytes = segmentBytes;
         Directory.CreateDirectory(folder);
         Open();
     }
@@ -46,7 +48,7 @@ public sealed class PartitionLog : IDisposable
             foreach (var encode in encoders)
             {
                 var message = encode(nextSequence, nextOffset, now);
-                if (segment.Length > 0 && segment.Length + HeaderBytes + message.Length > SegmentBytes)
+                if (segment.Length > 0 && segment.Length + HeaderBytes + message.Length > segmentBytes)
                 {
                     segment.Stream.Flush(flushToDisk: true);
                     segment = StartSegment(nextOffset);

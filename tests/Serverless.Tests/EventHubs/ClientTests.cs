@@ -73,11 +73,45 @@ public sealed class ClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connection_with_sasl_mssbcbs_authorizes_through_cbs()
+    {
+        await using var connection = await EventHubsConnection.OpenAsync(server.ConnectionString, saslProfile: new MsSbCbsProfile());
+        await using var producer = new EventHubProducer(connection, "updates");
+
+        await producer.SendAsync([Event("cbs")], partitionId: "0");
+
+        Assert.Equal("cbs", Encoding.UTF8.GetString((await ReadAsync(connection, EventPosition.Earliest, 1, "0")).Single().Event.Body.Span));
+    }
+
+    [Fact]
+    public async Task A_consumer_that_asks_for_runtime_metrics_gets_the_last_enqueued_event_with_each_event()
+    {
+        await using var connection = await EventHubsConnection.OpenAsync(server.ConnectionString);
+        await using var producer = new EventHubProducer(connection, "updates");
+        await producer.SendAsync([.. Enumerable.Range(0, 4).Select(i => Event($"m{i}"))], partitionId: "1");
+        await using var consumer = await EventHubConsumer.OpenAsync(connection, "updates", "ingest", "1", EventPosition.Earliest, trackLastEnqueued: true);
+
+        var events = await consumer.ReceiveAsync(4, TimeSpan.FromSeconds(10));
+
+        Assert.All(events, e => Assert.Equal(3, e.LastEnqueuedSequenceNumber));
+    }
+
+    [Fact]
     public async Task The_partition_ids_come_from_management()
     {
         await using var connection = await EventHubsConnection.OpenAsync(server.ConnectionString);
 
         Assert.Equal(["0", "1"], await connection.GetPartitionIdsAsync("updates"));
+    }
+
+    /// <summary>SASL MSSBCBS as the .NET SDK sends it: an init with the mechanism and nothing else.</summary>
+    private sealed class MsSbCbsProfile() : Amqp.Sasl.SaslProfile("MSSBCBS")
+    {
+        protected override ITransport UpgradeTransport(ITransport transport) => transport;
+
+        protected override Amqp.Types.DescribedList GetStartCommand(string hostname) => new Amqp.Sasl.SaslInit { Mechanism = "MSSBCBS", InitialResponse = [] };
+
+        protected override Amqp.Types.DescribedList OnCommand(Amqp.Types.DescribedList command) => null!;
     }
 
     private static async Task<List<(string Partition, ReceivedEvent Event)>> ReadAsync(EventHubsConnection connection, EventPosition position, int expected, string? onlyPartition = null)

@@ -127,6 +127,70 @@ public sealed class ProtocolPartsTests
         }
     }
 
+    [Fact]
+    public void Retention_removes_whole_segments_past_the_retention_period_and_keeps_the_numbering()
+    {
+        var folder = Directory.CreateTempSubdirectory("partition-").FullName;
+        var time = new ManualTime(DateTimeOffset.Parse("2026-11-23T00:00:00Z"));
+        try
+        {
+            // Segments of about two events each, one day of retention.
+            using var log = new PartitionLog(folder, TimeSpan.FromDays(1), time, segmentBytes: 70);
+            log.Append([Encoder("old 0"), Encoder("old 1"), Encoder("old 2"), Encoder("old 3")]);
+            time.Advance(TimeSpan.FromHours(30));
+            log.Append([Encoder("new 4"), Encoder("new 5")]);
+
+            var removed = log.ApplyRetention();
+            var state = log.State;
+            var next = log.Append([Encoder("new 6")]).Single();
+
+            Assert.True(removed >= 2, $"removed {removed} segments");
+            Assert.Equal(4, state.BeginSequenceNumber);
+            Assert.Equal(5, state.LastSequenceNumber);
+            Assert.Equal(["new 4", "new 5", "new 6"], log.Read(0, 100).Select(e => Encoding.UTF8.GetString(e.Message.Span)));
+            Assert.Equal(6, next.SequenceNumber);
+            Assert.Equal(4, log.Resolve(StartPosition.Earliest));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Entities_come_from_a_config_file_and_a_bad_one_is_named()
+    {
+        var good = Path.GetTempFileName();
+        var bad = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(good, """{"hubs":[{"name":"prices","partitions":2,"consumerGroups":["web","ingest"],"retention":"02:00:00"}]}""");
+            File.WriteAllText(bad, """{"hubs":[{"name":"orders","partitions":0}]}""");
+
+            var hubs = Serverless.EventHubs.EventHubsOptions.FromArgs(["--config", good]).Hubs;
+            var error = Assert.Throws<ArgumentException>(() => Serverless.EventHubs.EventHubsOptions.FromArgs(["--config", bad]));
+
+            var hub = Assert.Single(hubs);
+            Assert.Equal(("prices", 2, TimeSpan.FromHours(2)), (hub.Name, hub.Partitions, hub.Retention));
+            Assert.Equal(["web", "ingest"], hub.ConsumerGroups);
+            Assert.Contains("orders", error.Message);
+        }
+        finally
+        {
+            File.Delete(good);
+            File.Delete(bad);
+        }
+    }
+
+    private sealed class ManualTime(DateTimeOffset now) : TimeProvider
+    {
+        private DateTimeOffset now = now;
+
+        public override DateTimeOffset GetUtcNow() => now;
+
+        public void Advance(TimeSpan by) => now += by;
+    }
+
     private static Func<long, long, DateTimeOffset, byte[]> Encoder(string text) => (_, _, _) => Encoding.UTF8.GetBytes(text);
 
     private static string Sas(string resource, string keyName, string key, DateTimeOffset expires)
