@@ -27,6 +27,12 @@ public sealed record EventHubsConnectionString(string Host, int Port, bool UseTl
         return new EventHubsConnectionString(endpoint.Host, port, !emulator, keyName, key, parts.GetValueOrDefault("EntityPath"));
     }
 
+    /// <summary>
+    /// The namespace's identity, for checkpoints and invocation metadata: its host, and its port when that is not the
+    /// default, so that two local namespaces on one machine never share checkpoints.
+    /// </summary>
+    public string FullyQualifiedNamespace => Port is 5671 or 5672 ? Host : $"{Host}:{Port}";
+
     /// <summary>The audience of an entity as the service names it: <c>sb://host/path</c>.</summary>
     public string Audience(string entityPath) => $"sb://{Host}/{entityPath.TrimStart('/')}";
 }

@@ -29,7 +29,7 @@ public sealed partial class EventHubTriggerListener(
             ?? throw new InvalidOperationException($"{function.ConnectionSetting}, the connection of {function.Name}, is missing.");
         await using var connection = await EventHubsConnection.OpenAsync(connectionString);
         var partitions = await connection.GetPartitionIdsAsync(function.HubName);
-        var saved = await checkpoints.ReadAsync(connection.Settings.Host, function.HubName, function.ConsumerGroup, stoppingToken);
+        var saved = await checkpoints.ReadAsync(connection.Settings.FullyQualifiedNamespace, function.HubName, function.ConsumerGroup, stoppingToken);
         LogListening(function.Name, function.HubName, function.ConsumerGroup, partitions.Count);
         await Task.WhenAll(partitions.Select(partition => PumpAsync(function, connection, partition, saved.GetValueOrDefault(partition), checkpoints, http, stoppingToken)));
     }
@@ -49,9 +49,9 @@ public sealed partial class EventHubTriggerListener(
                     continue;
                 }
 
-                await InvokeAsync(function, connection.Settings.Host, partition, events, http, stoppingToken);
+                await InvokeAsync(function, connection.Settings.FullyQualifiedNamespace, partition, events, http, stoppingToken);
                 var last = events[^1];
-                await checkpoints.WriteAsync(connection.Settings.Host, function.HubName, function.ConsumerGroup, partition, new Checkpoint(last.SequenceNumber, last.Offset), stoppingToken);
+                await checkpoints.WriteAsync(connection.Settings.FullyQualifiedNamespace, function.HubName, function.ConsumerGroup, partition, new Checkpoint(last.SequenceNumber, last.Offset), stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
