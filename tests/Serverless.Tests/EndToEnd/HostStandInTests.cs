@@ -100,18 +100,86 @@ public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
         Assert.DoesNotContain("RetriesExhausted", hostLog.EventNames);
     }
 
+    [Fact]
+    public async Task After_the_retries_are_exhausted_the_host_checkpoints_past_the_batch_as_azure_does()
+    {
+        // A copy of the app whose Ingest allows one retry, one second apart.
+        var appFolder = Directory.CreateTempSubdirectory("app-").FullName;
+        var source = Path.GetDirectoryName(typeof(Serverless.Functions.FunctionApp).Assembly.Location)!;
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(appFolder, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        var ingest = Path.Combine(appFolder, "Ingest", "function.json");
+        var definition = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(ingest))!;
+        definition["retry"] = new System.Text.Json.Nodes.JsonObject { ["strategy"] = "fixedDelay", ["maxRetryCount"] = 1, ["delayInterval"] = "00:00:01" };
+        File.WriteAllText(ingest, definition.ToJsonString());
+
+        var log = new CapturingLoggerProvider();
+        var table = "hostexhausted" + Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = fixture.Azurite.ConnectionString,
+            ["EventHubConnection"] = eventHubs.ConnectionString,
+            ["EventHubName"] = "updates",
+            ["EventHubConsumerGroup"] = "$Default",
+            ["AzureSignalRConnectionString"] = fixture.SignalR.ConnectionString,
+            ["Tables__Updates"] = table,
+        };
+        var port = FreePort.Next();
+        var exhausting = FunctionsHostApp.Build(new FunctionsHostOptions(appFolder, port, settings), builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(log).SetMinimumLevel(LogLevel.Information);
+        });
+        await Task.Run(() => FunctionsHostApp.StartAsync(exhausting));
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var channel = TestEvents.NewChannel();
+        await using var connection = await EventHubsConnection.OpenAsync(eventHubs.ConnectionString);
+        await using var producer = new EventHubProducer(connection, "updates");
+        try
+        {
+            await producer.SendAsync([Event(channel, "warm-up")], partitionKey: channel);
+            await WaitForHeadAsync(client, channel, 1);
+
+            await fixture.Table(table).DeleteAsync();
+            await producer.SendAsync([Event(channel, "lost")], partitionKey: channel);
+            await WaitForLogAsync(log, "RetriesExhausted");
+            await fixture.Table(table).CreateIfNotExistsAsync();
+            await producer.SendAsync([Event(channel, "after")], partitionKey: channel);
+            var stored = await WaitForHeadAsync(client, channel, 1);
+
+            // The table was recreated, so the channel starts a new log; the failed batch is not delivered again.
+            Assert.Equal(["after"], stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("id").GetString()));
+            Assert.Equal(1, log.EventNames.Count(n => n == "InvocationRetried"));
+        }
+        finally
+        {
+            await exhausting.StopAsync();
+            await exhausting.DisposeAsync();
+            Directory.Delete(appFolder, recursive: true);
+        }
+    }
+
     private static EventData Event(string channel, string id) => new(Encoding.UTF8.GetBytes(TestEvents.Update(channel, id).ToJsonString()));
 
-    private async Task WaitForLogAsync(string eventName)
+    private Task WaitForLogAsync(string eventName) => WaitForLogAsync(hostLog, eventName);
+
+    private static async Task WaitForLogAsync(CapturingLoggerProvider log, string eventName)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!hostLog.EventNames.Contains(eventName))
+        while (!log.EventNames.Contains(eventName))
         {
             await Task.Delay(100, timeout.Token);
         }
     }
 
-    private async Task<JsonElement> WaitForHeadAsync(string channel, long head)
+    private Task<JsonElement> WaitForHeadAsync(string channel, long head) => WaitForHeadAsync(http, channel, head);
+
+    private static async Task<JsonElement> WaitForHeadAsync(HttpClient http, string channel, long head)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
