@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Serverless.EventHubs.Amqp;
 using Serverless.EventHubs.Storage;
@@ -193,11 +191,6 @@ public sealed class ProtocolPartsTests
 
     private static Func<long, long, DateTimeOffset, byte[]> Encoder(string text) => (_, _, _) => Encoding.UTF8.GetBytes(text);
 
-    private static string Sas(string resource, string keyName, string key, DateTimeOffset expires)
-    {
-        var sr = WebUtility.UrlEncode(resource);
-        var se = expires.ToUnixTimeSeconds();
-        var signature = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes($"{sr}\n{se}")));
-        return $"SharedAccessSignature sr={sr}&sig={WebUtility.UrlEncode(signature)}&se={se}&skn={keyName}";
-    }
+    private static string Sas(string resource, string keyName, string key, DateTimeOffset expires) =>
+        Serverless.EventHubs.Client.SharedAccessSignature.Create(resource, keyName, key, expires);
 }
