@@ -16,15 +16,32 @@ public sealed partial class EventHubTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var http = new HttpClient { BaseAddress = handler.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+        await Task.WhenAll(app.EventHubFunctions.Select(f => KeepRunningAsync(f, http, stoppingToken)));
+    }
+
+    // A namespace that is not up yet, or that goes away, is retried; the host keeps serving HTTP functions meanwhile.
+    private async Task KeepRunningAsync(EventHubFunction function, HttpClient http, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await RunAsync(function, http, stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogTriggerFailed(ex, function.Name);
+                await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task RunAsync(EventHubFunction function, HttpClient http, CancellationToken stoppingToken)
+    {
         var storage = settings.GetValueOrDefault("AzureWebJobsStorage")
             ?? throw new InvalidOperationException("AzureWebJobsStorage is missing: the host keeps Event Hubs checkpoints there.");
         var checkpoints = await CheckpointStore.CreateAsync(storage, cancellationToken: stoppingToken);
-        using var http = new HttpClient { BaseAddress = handler.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
-        await Task.WhenAll(app.EventHubFunctions.Select(f => RunAsync(f, checkpoints, http, stoppingToken)));
-    }
-
-    private async Task RunAsync(EventHubFunction function, CheckpointStore checkpoints, HttpClient http, CancellationToken stoppingToken)
-    {
         var connectionString = settings.GetValueOrDefault(function.ConnectionSetting)
             ?? throw new InvalidOperationException($"{function.ConnectionSetting}, the connection of {function.Name}, is missing.");
         await using var connection = await EventHubsConnection.OpenAsync(connectionString);
@@ -93,6 +110,9 @@ public sealed partial class EventHubTriggerListener(
             await Task.Delay(function.Retry.DelayBefore(retry), stoppingToken);
         }
     }
+
+    [LoggerMessage(EventId = 13, EventName = "TriggerFailed", Level = LogLevel.Error, Message = "{Function}'s trigger stopped (Event Hubs or storage unreachable, or a setting missing); trying again in 5 s")]
+    private partial void LogTriggerFailed(Exception exception, string function);
 
     [LoggerMessage(EventId = 10, EventName = "TriggerListening", Level = LogLevel.Information, Message = "{Function} reads {Hub} ({ConsumerGroup}), {Partitions} partitions")]
     private partial void LogListening(string function, string hub, string consumerGroup, int partitions);

@@ -17,6 +17,7 @@ public sealed record FunctionAppDefinition(
 {
     public static FunctionAppDefinition Read(string root, IReadOnlyDictionary<string, string?> settings)
     {
+        root = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar);
         var hostPath = Path.Combine(root, "host.json");
         if (!File.Exists(hostPath))
         {
@@ -30,7 +31,8 @@ public sealed record FunctionAppDefinition(
 
         var eventHubFunctions = new List<EventHubFunction>();
         var httpFunctions = new List<string>();
-        foreach (var file in Directory.GetFiles(root, "function.json", SearchOption.AllDirectories).Where(f => Path.GetDirectoryName(Path.GetDirectoryName(f)) == Path.GetFullPath(root).TrimEnd('/')))
+        // One folder per function, directly under the app root.
+        foreach (var file in Directory.GetFiles(root, "function.json", SearchOption.AllDirectories).Where(f => Path.GetDirectoryName(Path.GetDirectoryName(f)) == root))
         {
             var name = Path.GetFileName(Path.GetDirectoryName(file)!);
             using var function = JsonDocument.Parse(File.ReadAllText(file));
@@ -55,7 +57,7 @@ public sealed record FunctionAppDefinition(
         }
 
         return new FunctionAppDefinition(
-            Path.GetFullPath(root),
+            root,
             handler.GetProperty("defaultExecutablePath").GetString()!,
             handler.TryGetProperty("arguments", out var args) ? args.EnumerateArray().Select(a => Expand(a.GetString()!, settings)).ToList() : [],
             handler.TryGetProperty("workingDirectory", out var wd) ? wd.GetString() ?? "" : "",
