@@ -115,9 +115,6 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
     public bool UserInGroup(string hub, string group, string userId) =>
         Read(hub, s => s.UserGroups.TryGetValue(userId, out var groups) && groups.TryGetValue(group, out var expiry) && IsLive(expiry));
 
-    public bool ConnectionInGroup(string hub, string group, string connectionId) =>
-        Read(hub, s => s.GroupConnections.TryGetValue(group, out var members) && members.Contains(connectionId));
-
     /// <summary>Adds a connection to a group; false when the hub has no such connection.</summary>
     public async Task<bool> AddConnectionToGroupAsync(string hub, string group, string connectionId)
     {
@@ -266,8 +263,6 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
 
     public IReadOnlyList<HubCallerContext> GroupConnections(string hub, string group) =>
         Read(hub, s => (s.GroupConnections.GetValueOrDefault(group) ?? []).Select(id => s.Connections[id]).ToList());
-
-    public int Count(string hub) => Read(hub, s => s.Connections.Count);
 
     private IEnumerable<string> LiveGroupsOf(HubState state, string userId) =>
         state.UserGroups.TryGetValue(userId, out var groups) ? groups.Where(g => IsLive(g.Value)).Select(g => g.Key) : [];
