@@ -11,42 +11,23 @@ namespace Serverless.EventHubs.Amqp;
 /// </summary>
 public sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger)
 {
-    /// <summary>Answers one request.</summary>
-    public Message Handle(Message request, Connection connection)
-    {
-        var (status, description) = PutToken(request, connection);
-        var response = new Message
-        {
-            ApplicationProperties = new ApplicationProperties
-            {
-                [EventHubsAmqp.Status.Code] = status,
-                [EventHubsAmqp.Status.Description] = description,
-            },
-        };
-        if (EventHubsAmqp.Status.ConditionOf(status) is { } condition)
-        {
-            response.ApplicationProperties[EventHubsAmqp.Status.ErrorCondition] = condition;
-        }
-
-        return response;
-    }
-
-    private (int Status, string Description) PutToken(Message request, Connection connection)
+    /// <summary>Answers one put-token request.</summary>
+    public NodeAnswer Handle(Message request, Connection connection)
     {
         var properties = request.ApplicationProperties;
         if (properties?[EventHubsAmqp.Cbs.Operation] as string != EventHubsAmqp.Cbs.PutToken)
         {
-            return (400, "only the put-token operation is supported");
+            return new(400, "only the put-token operation is supported");
         }
 
         if (properties[EventHubsAmqp.Cbs.Type] as string != EventHubsAmqp.Cbs.SasTokenType)
         {
-            return (401, $"token type '{properties[EventHubsAmqp.Cbs.Type]}' is not supported: use a shared access signature");
+            return new(401, $"token type '{properties[EventHubsAmqp.Cbs.Type]}' is not supported: use a shared access signature");
         }
 
         if (request.Body is not string token || properties[EventHubsAmqp.Cbs.Name] is not string audience)
         {
-            return (400, "put-token needs the token as a string body and the audience in 'name'");
+            return new(400, "put-token needs the token as a string body and the audience in 'name'");
         }
 
         try
@@ -61,16 +42,16 @@ public sealed partial class CbsNode(EventHubsOptions options, EventStore store, 
             if (!store.Knows(entity))
             {
                 LogRefused(audience, "no such entity");
-                return (404, $"the messaging entity '{entity}' could not be found");
+                return new(404, $"the messaging entity '{entity}' could not be found");
             }
 
             grants.Grant(connection, entity, grant.Expires);
-            return (202, "Accepted");
+            return new(202, "Accepted");
         }
         catch (UnauthorizedAccessException ex)
         {
             LogRefused(audience, ex.Message);
-            return (401, $"Unauthorized: {ex.Message}");
+            return new(401, $"Unauthorized: {ex.Message}");
         }
     }
 

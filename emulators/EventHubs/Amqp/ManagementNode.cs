@@ -12,49 +12,30 @@ namespace Serverless.EventHubs.Amqp;
 /// </summary>
 public sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger)
 {
-    /// <summary>Answers one request.</summary>
-    public Message Handle(Message request, Connection connection)
-    {
-        var (status, description, body) = Read(request, connection);
-        var response = new Message(body)
-        {
-            ApplicationProperties = new ApplicationProperties
-            {
-                [EventHubsAmqp.Status.Code] = status,
-                [EventHubsAmqp.Status.Description] = description,
-            },
-        };
-        if (EventHubsAmqp.Status.ConditionOf(status) is { } condition)
-        {
-            response.ApplicationProperties[EventHubsAmqp.Status.ErrorCondition] = condition;
-        }
-
-        return response;
-    }
-
-    private (int Status, string Description, Map? Body) Read(Message request, Connection connection)
+    /// <summary>Answers one READ request.</summary>
+    public NodeAnswer Handle(Message request, Connection connection)
     {
         var properties = request.ApplicationProperties;
         if (properties?[EventHubsAmqp.Management.Operation] as string != EventHubsAmqp.Management.Read)
         {
-            return (400, "only the READ operation is supported", null);
+            return new(400, "only the READ operation is supported");
         }
 
         if (properties[EventHubsAmqp.Management.Name] is not string name || store.Hub(name) is not { } hub)
         {
-            return (404, $"the event hub '{properties[EventHubsAmqp.Management.Name]}' could not be found", null);
+            return new(404, $"the event hub '{properties[EventHubsAmqp.Management.Name]}' could not be found");
         }
 
         if (!Authorized(properties, connection, hub.Name))
         {
             LogRefused(hub.Name);
-            return (401, "Unauthorized: put a token for the hub first, or pass one in security_token", null);
+            return new(401, "Unauthorized: put a token for the hub first, or pass one in security_token");
         }
 
         switch (properties[EventHubsAmqp.Management.Type] as string)
         {
             case EventHubsAmqp.Management.HubType:
-                return (200, "OK", new Map
+                return new(200, "OK", new Map
                 {
                     ["name"] = hub.Name,
                     ["created_at"] = hub.CreatedAt.UtcDateTime,
@@ -66,11 +47,11 @@ public sealed partial class ManagementNode(EventHubsOptions options, EventStore 
                 var id = properties[EventHubsAmqp.Management.Partition] as string;
                 if (id is null || hub.Partition(id) is not { } partition)
                 {
-                    return (404, $"the partition '{id}' of '{hub.Name}' could not be found", null);
+                    return new(404, $"the partition '{id}' of '{hub.Name}' could not be found");
                 }
 
                 var state = partition.State;
-                return (200, "OK", new Map
+                return new(200, "OK", new Map
                 {
                     ["name"] = hub.Name,
                     ["partition"] = id,
@@ -82,7 +63,7 @@ public sealed partial class ManagementNode(EventHubsOptions options, EventStore 
                     ["is_partition_empty"] = state.IsEmpty,
                 });
             default:
-                return (400, $"type must be {EventHubsAmqp.Management.HubType} or {EventHubsAmqp.Management.PartitionType}", null);
+                return new(400, $"type must be {EventHubsAmqp.Management.HubType} or {EventHubsAmqp.Management.PartitionType}");
         }
     }
 

@@ -10,7 +10,7 @@ namespace Serverless.EventHubs.Amqp;
 /// receiving link for responses, and name the latter in each request's <c>reply-to</c>. The .NET SDK names it by the
 /// link's target address, the JS SDK by the link's name, so both are matched.
 /// </summary>
-public sealed class RequestResponseNode(string address, Func<Message, Connection, Message> handle)
+public sealed class RequestResponseNode(string address, Func<Message, Connection, NodeAnswer> handle)
 {
     private readonly ConcurrentDictionary<(Connection, string), ListenerLink> replyLinks = new();
 
@@ -48,8 +48,8 @@ public sealed class RequestResponseNode(string address, Func<Message, Connection
             return;
         }
 
-        var response = handle(request, connection);
-        response.Properties ??= new Properties();
+        var response = handle(request, connection).ToMessage();
+        response.Properties = new Properties();
         response.Properties.SetCorrelationId(request.Properties!.GetMessageId());
         response.Properties.To = replyTo;
         context.Complete();
@@ -87,5 +87,30 @@ public sealed class RequestResponseNode(string address, Func<Message, Connection
         }
 
         public override void OnLinkClosed(ListenerLink link, Error error) => closed();
+    }
+}
+
+/// <summary>
+/// A node's answer to a request: an HTTP-style status, its description and an optional body. Failures also carry the
+/// <c>error-condition</c> the status stands for, so that clients raise the matching error (AZURE-CONTRACTS §3.2).
+/// </summary>
+public sealed record NodeAnswer(int Status, string Description, object? Body = null)
+{
+    public Message ToMessage()
+    {
+        var response = new Message(Body)
+        {
+            ApplicationProperties = new ApplicationProperties
+            {
+                [EventHubsAmqp.Status.Code] = Status,
+                [EventHubsAmqp.Status.Description] = Description,
+            },
+        };
+        if (EventHubsAmqp.Status.ConditionOf(Status) is { } condition)
+        {
+            response.ApplicationProperties[EventHubsAmqp.Status.ErrorCondition] = condition;
+        }
+
+        return response;
     }
 }
