@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.Memory;
+using Serverless.Functions.Channels;
 using Serverless.Functions.Health;
 using Serverless.Functions.Ingest;
 using Serverless.Functions.Latest;
@@ -74,6 +75,7 @@ public static class FunctionApp
         app.MapSubscribe();
         app.MapUpdates();
         app.MapLatest();
+        app.MapChannels();
         app.MapHealth();
         return app;
     }

@@ -58,6 +58,13 @@ public sealed class UpdateLog(StorageTables tables)
     {
         var channel = plan.Channel;
         var headETag = plan.Head.ETag;
+        if (headETag is null)
+        {
+            // A new channel (or a new epoch of it) enters the index before its first update is stored, so that the
+            // channel list never misses a channel with updates. Writing it again on a retry changes nothing.
+            await tables.Updates.UpsertEntityAsync(UpdateRows.IndexEntry(channel, plan.Head.Epoch), TableUpdateMode.Replace, cancellationToken);
+        }
+
         foreach (var chunk in Chunks(plan.Stored))
         {
             var actions = new List<TableTransactionAction>(MaxTransactionOperations);
@@ -89,6 +96,31 @@ public sealed class UpdateLog(StorageTables tables)
         await tables.EnsureCreatedAsync(cancellationToken);
         var entity = await tables.Updates.GetEntityIfExistsAsync<TableEntity>(channel, UpdateRowKeys.Head, cancellationToken: cancellationToken);
         return entity.HasValue ? UpdateRows.ReadHead(entity.Value!) : null;
+    }
+
+    /// <summary>
+    /// Known channels in name order, after <paramref name="after"/> and starting with <paramref name="prefix"/>, at most
+    /// <paramref name="limit"/>, each with its head (read in parallel: one point read per channel).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Channel, ChannelHead? Head)>> ListChannelsAsync(string prefix, string after, int limit, CancellationToken cancellationToken)
+    {
+        await tables.EnsureCreatedAsync(cancellationToken);
+        var end = UpdateRowKeys.PrefixEnd(prefix);
+        var filter = after.Length > 0 && string.CompareOrdinal(after, prefix) >= 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {UpdateRowKeys.IndexPartition} and RowKey gt {after} and RowKey lt {end}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {UpdateRowKeys.IndexPartition} and RowKey ge {prefix} and RowKey lt {end}");
+        var names = new List<string>(limit);
+        await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, maxPerPage: limit, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            names.Add(entity.RowKey);
+            if (names.Count == limit)
+            {
+                break;
+            }
+        }
+
+        var heads = await Task.WhenAll(names.Select(name => ReadHeadAsync(name, cancellationToken)));
+        return names.Select((name, i) => (name, heads[i])).ToArray();
     }
 
     /// <summary>Stored updates with sequence numbers after <paramref name="after"/>, at most <paramref name="limit"/>, in order.</summary>

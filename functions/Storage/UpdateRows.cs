@@ -24,6 +24,15 @@ public static class UpdateRowKeys
     public static string Log(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
 
     public static string Key(string key) => KeyPrefix + key;
+
+    /// <summary>
+    /// The partition of the channel index: one row per channel, keyed by its name. '$' is not allowed in a channel
+    /// name, so the index can never be a channel's partition.
+    /// </summary>
+    public const string IndexPartition = "$channels";
+
+    // The first row key after every channel name that starts with a prefix: '~' follows every character a name may hold.
+    public static string PrefixEnd(string prefix) => prefix + "~";
 }
 
 /// <summary>
@@ -33,7 +42,6 @@ public static class UpdateRowKeys
 public static class UpdateRows
 {
     public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, UpdateRowKeys.Log(entry.Sequence)), entry);
-
 
     public static TableEntity Marker(string channel, SequencedUpdate entry) => new(channel, ChannelPlanner.DedupId(entry.Update))
     {
@@ -53,6 +61,11 @@ public static class UpdateRows
     {
         ["LastSeq"] = head.LastSequence,
         ["Epoch"] = head.Epoch,
+    };
+
+    public static TableEntity IndexEntry(string channel, string epoch) => new(UpdateRowKeys.IndexPartition, channel)
+    {
+        ["Epoch"] = epoch,
     };
 
     public static ChannelHead ReadHead(TableEntity entity) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Serverless.Functions.Api;
 using Serverless.Functions.CloudEvents;
 using Serverless.Functions.Push;
@@ -28,12 +27,12 @@ public static class UpdatesEndpoint
             return ApiProblems.InvalidChannel(channel);
         }
 
-        if (!TryQuery(request, "after", 0, 0, long.MaxValue - MaxLimit, out var after))
+        if (!QueryValues.TryRead(request, "after", 0, 0, long.MaxValue - MaxLimit, out var after))
         {
             return ApiProblems.BadRequest("after must be a whole number ≥ 0: the last sequence number you have.");
         }
 
-        if (!TryQuery(request, "limit", DefaultLimit, 1, MaxLimit, out var limit))
+        if (!QueryValues.TryRead(request, "limit", DefaultLimit, 1, MaxLimit, out var limit))
         {
             return ApiProblems.BadRequest($"limit must be a whole number from 1 to {MaxLimit}.");
         }
@@ -46,18 +45,6 @@ public static class UpdatesEndpoint
             headValue?.Epoch,
             headValue?.LastSequence ?? 0,
             stored.Select(u => new UpdateItem(u.Seq, u.Id, u.Key, u.Type, u.Time, u.Data)).ToArray()));
-    }
-
-    private static bool TryQuery(HttpRequest request, string name, long fallback, long min, long max, out long value)
-    {
-        var text = request.Query[name].ToString();
-        if (text.Length == 0)
-        {
-            value = fallback;
-            return true;
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 
 namespace Serverless.Benchmarks;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http.Connections;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests;
 

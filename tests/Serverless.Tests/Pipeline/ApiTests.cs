@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests.Pipeline;
 
@@ -154,6 +155,38 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.Empty(page.GetProperty("updates").EnumerateArray());
     }
 
+    [Fact]
+    public async Task Channels_lists_the_channels_with_updates_in_name_order_with_their_head_and_epoch()
+    {
+        var prefix = TestEvents.NewChannel();
+        var (a, b) = ($"{prefix}.a", $"{prefix}.b");
+        await fixture.IngestAsync(TestEvents.Invocation([TestEvents.Update(b, "b1"), TestEvents.Update(a, "a1"), TestEvents.Update(b, "b2")]));
+        var epochOfB = (await fixture.GetJsonAsync($"/api/channels/{b}/updates")).GetProperty("epoch").GetString();
+
+        var list = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}");
+
+        var channels = list.GetProperty("channels").EnumerateArray().ToList();
+        Assert.Equal([a, b], channels.Select(c => c.GetProperty("channel").GetString()));
+        Assert.Equal([1L, 2L], channels.Select(c => c.GetProperty("head").GetInt64()));
+        Assert.Equal(epochOfB, channels[1].GetProperty("epoch").GetString());
+        Assert.Equal(JsonValueKind.Null, list.GetProperty("next").ValueKind);
+    }
+
+    [Fact]
+    public async Task Channels_pages_by_name_with_next()
+    {
+        var prefix = TestEvents.NewChannel();
+        var names = Enumerable.Range(0, 5).Select(i => $"{prefix}.{i}").ToArray();
+        await fixture.IngestAsync(TestEvents.Invocation(names.Select(name => TestEvents.Update(name, "e1"))));
+
+        var first = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}&limit=3");
+        var second = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}&limit=3&after={first.GetProperty("next").GetString()}");
+
+        Assert.Equal(names[..3], first.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+        Assert.Equal(names[3..], second.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next").ValueKind);
+    }
+
     [Theory]
     [InlineData("/api/channels/test.x/updates?after=-1", "after")]
     [InlineData("/api/channels/test.x/updates?after=abc", "after")]
@@ -162,6 +195,9 @@ public sealed class ApiTests(PipelineFixture fixture)
     [InlineData("/api/channels/bad%20channel/updates", "channel")]
     [InlineData("/api/channels/x%27%20or%20PartitionKey%20ne%20%27/updates", "channel")]
     [InlineData("/api/channels/bad%20channel/latest", "channel")]
+    [InlineData("/api/channels?prefix=a%2Fb", "prefix")]
+    [InlineData("/api/channels?limit=101", "limit")]
+    [InlineData("/api/channels?after=x%27y", "channel")]
     public async Task Bad_queries_get_a_problem_that_says_what_is_wrong(string path, string mentioned)
     {
         using var response = await fixture.Http.GetAsync(path);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests.SignalR;
 

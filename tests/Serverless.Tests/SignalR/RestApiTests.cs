@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http.Connections;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests.SignalR;
 

@@ -1,14 +1,16 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Serverless.Testing;
+namespace Serverless.Updates.Client;
 
 /// <summary>
 /// The client rules of DESIGN.md for one channel: apply pushed updates in sequence order, drop what was seen
 /// (<c>seq ≤ last</c>), fetch a gap from <c>/updates</c> when a push skips ahead, start over on a new epoch, and catch up
 /// after (re)subscribing. What a web page does, in C#, for the tests and the terminal.
+/// <paramref name="onApplied"/> sees each update as it is applied, with whether it came through catch-up;
+/// <paramref name="keepHistory"/> keeps every applied update in <see cref="Applied"/> (off for long-running clients).
 /// </summary>
-public sealed class ChannelFollower(HttpClient functionApp, string channel)
+public sealed class ChannelFollower(HttpClient functionApp, string channel, Action<JsonElement, bool>? onApplied = null, bool keepHistory = true)
 {
     private readonly List<JsonElement> applied = [];
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -60,8 +62,7 @@ public sealed class ChannelFollower(HttpClient functionApp, string channel)
                     await FetchAsync(seq - 1);
                 }
 
-                applied.Add(update.Clone());
-                Last = seq;
+                Add(update, recovered: false);
             }
         }
         finally
@@ -84,11 +85,23 @@ public sealed class ChannelFollower(HttpClient functionApp, string channel)
         }
     }
 
+    private void Add(JsonElement update, bool recovered)
+    {
+        var kept = update.Clone();
+        if (keepHistory)
+        {
+            applied.Add(kept);
+        }
+
+        Last = kept.GetProperty("seq").GetInt64();
+        onApplied?.Invoke(kept, recovered);
+    }
+
     private async Task FetchAsync(long upTo)
     {
         while (Last < upTo)
         {
-            var page = await functionApp.GetFromJsonAsync<JsonElement>($"/api/channels/{channel}/updates?after={Last}&limit={Math.Min(1000, upTo - Last)}");
+            var page = await functionApp.GetFromJsonAsync<JsonElement>($"api/channels/{Uri.EscapeDataString(channel)}/updates?after={Last}&limit={Math.Min(1000, upTo - Last)}");
             var updates = page.GetProperty("updates").EnumerateArray().ToList();
             if (updates.Count == 0)
             {
@@ -97,8 +110,7 @@ public sealed class ChannelFollower(HttpClient functionApp, string channel)
 
             foreach (var update in updates)
             {
-                applied.Add(update.Clone());
-                Last = update.GetProperty("seq").GetInt64();
+                Add(update, recovered: true);
                 Recovered++;
             }
         }

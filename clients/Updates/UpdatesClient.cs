@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Serverless.Testing;
+namespace Serverless.Updates.Client;
 
 /// <summary>
 /// A client as a web page is one: the official SignalR .NET client negotiates through the function app
@@ -53,7 +53,7 @@ public sealed class UpdatesClient : IAsyncDisposable
     /// <summary>Joins the channels' groups; answers the function app's <c>{connectionId, channels:[{channel, epoch, head}]}</c>.</summary>
     public async Task<JsonElement> SubscribeAsync(params string[] channels)
     {
-        using var response = await functionApp.PostAsJsonAsync("/api/subscriptions", new { connectionId = ConnectionId, channels });
+        using var response = await functionApp.PostAsJsonAsync("api/subscriptions", new { connectionId = ConnectionId, channels });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!response.IsSuccessStatusCode)
         {

@@ -1,0 +1,49 @@
+using Serverless.Functions.Api;
+using Serverless.Functions.CloudEvents;
+using Serverless.Functions.Storage;
+using Serverless.Functions.Subscribe;
+
+namespace Serverless.Functions.Channels;
+
+/// <summary>
+/// <c>GET /api/channels?prefix=P&amp;after=C&amp;limit=M</c>: the known channels in name order, each with its epoch and
+/// head, so that a page (or any client) can offer them. <c>next</c> is the <c>after</c> of the following page.
+/// </summary>
+public static class ChannelsEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 100;
+
+    public static IEndpointRouteBuilder MapChannels(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/channels", ListAsync);
+        return app;
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, UpdateLog log, CancellationToken cancellationToken)
+    {
+        var prefix = request.Query["prefix"].ToString();
+        var after = request.Query["after"].ToString();
+        if (prefix.Length > 0 && !ChannelName.IsValid(prefix))
+        {
+            return ApiProblems.BadRequest($"prefix must be the start of a channel name: {ChannelName.Describe(prefix)}.");
+        }
+
+        if (after.Length > 0 && !ChannelName.IsValid(after))
+        {
+            return ApiProblems.InvalidChannel(after);
+        }
+
+        if (!QueryValues.TryRead(request, "limit", DefaultLimit, 1, MaxLimit, out var limit))
+        {
+            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        var channels = await log.ListChannelsAsync(prefix, after, (int)limit, cancellationToken);
+        return Results.Ok(new ChannelList(
+            channels.Select(c => new ChannelPosition(c.Channel, c.Head?.Epoch, c.Head?.LastSequence ?? 0)).ToArray(),
+            channels.Count == limit ? channels[^1].Channel : null));
+    }
+}
+
+public sealed record ChannelList(IReadOnlyList<ChannelPosition> Channels, string? Next);
