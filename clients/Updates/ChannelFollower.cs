@@ -42,6 +42,13 @@ public sealed class ChannelFollower(HttpClient functionApp, string channel, Acti
         }
     }
 
+    /// <summary>Starts from where the channel stands now, without fetching what came before.</summary>
+    public void SkipTo(string? epoch, long head)
+    {
+        Epoch = epoch;
+        Last = head;
+    }
+
     /// <summary>A pushed message for this channel.</summary>
     public async Task ApplyAsync(JsonElement message)
     {

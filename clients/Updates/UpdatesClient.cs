@@ -26,6 +26,9 @@ public sealed class UpdatesClient : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
+    /// <summary>Every message on <c>updates</c>, in the order they arrived.</summary>
+    public ChannelReader<JsonElement> Messages => messages.Reader;
+
     public string ConnectionId => Connection.ConnectionId ?? throw new InvalidOperationException("not connected");
 
     public static async Task<UpdatesClient> ConnectAsync(HttpClient functionApp, HttpTransportType transport = HttpTransportType.WebSockets,

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Serverless.Cli.Local;
+
+/// <summary>
+/// Azurite's Table service (npm <c>azurite</c>) as a child process on a loopback port, with its data in a folder that
+/// stays when it stops. Its account is Azurite's well-known development account.
+/// </summary>
+public sealed class AzuriteProcess : IAsyncDisposable
+{
+    // Azurite's well-known development account (documented by Azurite; not a secret).
+    public const string AccountName = "devstoreaccount1";
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private AzuriteProcess(Process process, int port)
+    {
+        this.process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+
+    public static async Task<AzuriteProcess> StartAsync(string executable, int port, string dataFolder, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run 'npm ci' in the repository root.");
+        }
+
+        Directory.CreateDirectory(dataFolder);
+        var start = new ProcessStartInfo(executable)
+        {
+            ArgumentList =
+            {
+                "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", dataFolder,
+                "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
+        var azurite = new AzuriteProcess(process, port);
+        process.OutputDataReceived += (_, e) => azurite.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => azurite.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60),
+                () => process.HasExited ? $"Azurite exited with {process.ExitCode}: {azurite.Output}" : null, cancellationToken);
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+
+        return azurite;
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+}

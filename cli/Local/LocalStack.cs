@@ -1,0 +1,215 @@
+using Azure.Data.Tables;
+using Serverless.EventHubs;
+using Serverless.FunctionsHost;
+using Serverless.SignalRService;
+
+namespace Serverless.Cli.Local;
+
+/// <summary>
+/// The whole pipeline on one machine: Azurite, the local Event Hubs, the local SignalR Service, the Functions host
+/// stand-in running the function app, and the web client. Parts start in dependency order; if one fails, the ones
+/// already started stop and the error names the part. Data stays in <see cref="LocalStackOptions.DataFolder"/>.
+/// </summary>
+public sealed class LocalStack : IAsyncDisposable
+{
+    // Setting names of local.settings.sample.json that the stack fills with the addresses of the parts it starts.
+    public const string StorageSetting = "AzureWebJobsStorage";
+    public const string SignalRSetting = "AzureSignalRConnectionString";
+
+    private readonly Stack<(string Part, Func<Task> Stop)> started = new();
+    private readonly LocalStackOptions options;
+    private ServiceOptions signalROptions = null!;
+    private WebApplication? signalR;
+
+    private LocalStack(LocalStackOptions options) => this.options = options;
+
+    public required StackPorts Ports { get; init; }
+    public AzuriteProcess Storage { get; private set; } = null!;
+    public string EventHubsConnectionString { get; private set; } = "";
+    public string EventHubName { get; private set; } = "";
+    public string SignalRConnectionString => signalROptions.ConnectionString(Ports.SignalR);
+    public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+    public Uri HostUrl => new($"http://127.0.0.1:{Ports.Host}/");
+    public Uri ApiUrl => new(HostUrl, "api/");
+    public Uri WebUrl => new($"http://localhost:{Ports.Web}/");
+
+    /// <summary>What the status table shows: each part, where it listens and how to reach it.</summary>
+    public IReadOnlyList<StackEndpoint> Endpoints =>
+    [
+        new("Table Storage (Azurite)", $"http://127.0.0.1:{Ports.Storage}/{AzuriteProcess.AccountName}", Storage.ConnectionString),
+        new("Event Hubs (local)", $"amqp://localhost:{Ports.EventHubs}/{EventHubName}", EventHubsConnectionString),
+        new("SignalR Service (local)", $"http://localhost:{Ports.SignalR}", SignalRConnectionString),
+        new("Function app (host stand-in)", ApiUrl.ToString(), null),
+        new("Web client", WebUrl.ToString(), null),
+    ];
+
+    public static async Task<LocalStack> StartAsync(LocalStackOptions options, Action<string> report, CancellationToken cancellationToken)
+    {
+        var stack = new LocalStack(options) { Ports = StackPorts.Resolve(options) };
+        try
+        {
+            await stack.StartPartsAsync(report, cancellationToken);
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartPartsAsync(Action<string> report, CancellationToken cancellationToken)
+    {
+        var repo = options.Repo;
+        var settingsFile = options.SettingsFile ?? (File.Exists(repo.UserSettings) ? repo.UserSettings : repo.SettingsSample);
+        var (settings, cors) = FunctionsHostOptions.ReadSettingsFile(settingsFile);
+        var app = FunctionAppDefinition.Read(RepoLayout.FunctionAppFolder, settings);
+
+        await Part("npm packages", () => NodePackages.EnsureInstalledAsync(repo, report, cancellationToken));
+
+        report($"Starting Azurite on {Ports.Storage}…");
+        Storage = await Part("Azurite", () => AzuriteProcess.StartAsync(repo.NodeBin("azurite-table"), Ports.Storage, Path.Combine(options.DataFolder, "azurite"), cancellationToken));
+        started.Push(("Azurite", () => Storage.DisposeAsync().AsTask()));
+        settings[StorageSetting] = Storage.ConnectionString;
+        await Part("Table Storage", () => CreateTablesAsync(settings, cancellationToken));
+
+        report($"Starting the local Event Hubs on {Ports.EventHubs}…");
+        var eventHubOptions = new EventHubsOptions
+        {
+            Port = Ports.EventHubs,
+            DataFolder = Path.Combine(options.DataFolder, "eventhubs"),
+            Hubs = [.. app.EventHubFunctions.GroupBy(f => f.HubName).Select(hub => new HubOptions
+            {
+                Name = hub.Key,
+                Partitions = options.Partitions,
+                ConsumerGroups = [.. hub.Select(f => f.ConsumerGroup).Where(g => g != HubOptions.DefaultConsumerGroup).Distinct()],
+            })],
+        };
+        var eventHubs = EventHubsApp.Build(eventHubOptions, builder => Embed(builder.Services, builder.Logging));
+        // AMQPNetLite's loops continue on the context they start on: start the broker on the thread pool.
+        await Part("Event Hubs", () => Task.Run(() => eventHubs.StartAsync(cancellationToken), cancellationToken));
+        started.Push(("Event Hubs", () => StopAsync(eventHubs)));
+        EventHubName = eventHubOptions.Hubs.FirstOrDefault()?.Name ?? "";
+        EventHubsConnectionString = eventHubOptions.ConnectionString(Ports.EventHubs);
+        foreach (var function in app.EventHubFunctions)
+        {
+            settings[function.ConnectionSetting] = EventHubsConnectionString;
+        }
+
+        report($"Starting the local SignalR Service on {Ports.SignalR}…");
+        signalROptions = new ServiceOptions { Port = Ports.SignalR };
+        await Part("SignalR Service", () => StartSignalRAsync(cancellationToken));
+        started.Push(("SignalR Service", () => StopSignalRAsync()));
+        settings[SignalRSetting] = SignalRConnectionString;
+
+        foreach (var (name, value) in options.SettingOverrides)
+        {
+            settings[name] = value;
+        }
+
+        settings["Logging__LogLevel__Default"] = options.HandlerLogLevel.ToString();
+        Settings = settings;
+
+        report($"Starting the Functions host stand-in and the function app on {Ports.Host}…");
+        var host = FunctionsHostApp.Build(new FunctionsHostOptions(RepoLayout.FunctionAppFolder, Ports.Host, settings, cors), builder => Embed(builder.Services, builder.Logging));
+        started.Push(("Functions host", () => StopAsync(host)));
+        await Part("Functions host", () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
+
+        report($"Serving the web client on {Ports.Web}…");
+        var web = await Part("Web client", () => Task.FromResult(WebClientServer.Build(repo, Ports.Web, new WebClientConfig(ApiUrl.ToString().TrimEnd('/')), builder => Embed(builder.Services, builder.Logging))));
+        started.Push(("Web client", () => StopAsync(web)));
+        await Part("Web client", () => web.StartAsync(cancellationToken));
+    }
+
+    /// <summary>Stops the SignalR Service, as an outage would: clients lose their connections and pushes fail.</summary>
+    public async Task StopSignalRAsync()
+    {
+        if (signalR is { } running)
+        {
+            signalR = null;
+            await StopAsync(running);
+        }
+    }
+
+    /// <summary>Starts the SignalR Service again on its port.</summary>
+    public async Task StartSignalRAsync(CancellationToken cancellationToken = default)
+    {
+        var app = SignalRServiceApp.Build(signalROptions, builder => Embed(builder.Services, builder.Logging));
+        await app.StartAsync(cancellationToken);
+        signalR = app;
+    }
+
+    private async Task CreateTablesAsync(Dictionary<string, string?> settings, CancellationToken cancellationToken)
+    {
+        var service = new TableServiceClient(Storage.ConnectionString);
+        foreach (var setting in new[] { "Tables__Updates", "Tables__DeadLetters" })
+        {
+            if (settings.GetValueOrDefault(setting) is { Length: > 0 } table)
+            {
+                await service.CreateTableIfNotExistsAsync(table, cancellationToken);
+            }
+        }
+    }
+
+    private void Embed(IServiceCollection services, ILoggingBuilder logging)
+    {
+        services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        logging.ClearProviders();
+        options.Logging(logging);
+    }
+
+    private static async Task Part(string part, Func<Task> start) => await Part(part, async () => { await start(); return true; });
+
+    private static async Task<T> Part<T>(string part, Func<Task<T>> start)
+    {
+        try
+        {
+            return await start();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not LocalStackException)
+        {
+            throw new LocalStackException($"{part} failed to start: {ex.Message}", ex);
+        }
+    }
+
+    private static async Task StopAsync(IHost host)
+    {
+        try
+        {
+            await host.StopAsync();
+        }
+        finally
+        {
+            // Some services (the handler process) are only async-disposable.
+            if (host is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            else
+            {
+                host.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Stops every part, the last started first; data stays on disk.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        while (started.TryPop(out var part))
+        {
+            try
+            {
+                await part.Stop();
+            }
+            catch (Exception ex)
+            {
+                Console.Error.WriteLine($"{part.Part} did not stop cleanly: {ex.Message}");
+            }
+        }
+    }
+}
+
+public sealed record StackEndpoint(string Part, string Address, string? Connection);
+
+/// <summary>A part of the stack could not start; the message says which and why.</summary>
+public sealed class LocalStackException(string message, Exception? inner = null) : Exception(message, inner);

@@ -1,0 +1,32 @@
+namespace Serverless.Cli.Local;
+
+/// <summary>The ports of the stack's parts, each checked to be free before anything starts.</summary>
+public sealed record StackPorts(int Storage, int EventHubs, int SignalR, int Host, int Web)
+{
+    public static StackPorts Resolve(LocalStackOptions options)
+    {
+        var busy = new List<string>();
+        int Take(int port, string part, string option)
+        {
+            if (port == 0)
+            {
+                return Ports.Free();
+            }
+
+            if (!Ports.IsFree(port))
+            {
+                busy.Add($"port {port} ({part}) is in use: stop what uses it, or choose another with {option}");
+            }
+
+            return port;
+        }
+
+        var ports = new StackPorts(
+            Take(options.StoragePort, "Azurite", "--storage-port"),
+            Take(options.EventHubsPort, "Event Hubs", "--eventhubs-port"),
+            Take(options.SignalRPort, "SignalR Service", "--signalr-port"),
+            Take(options.HostPort, "Functions host", "--host-port"),
+            Take(options.WebPort, "web client", "--web-port"));
+        return busy.Count == 0 ? ports : throw new LocalStackException(string.Join("; ", busy) + ".");
+    }
+}

@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Serverless.Cli.Publish;
+
+/// <summary>One event body to send, with the channel (the CloudEvent's <c>subject</c>) as its partition key.</summary>
+public sealed record OutgoingUpdate(string Body, string? PartitionKey)
+{
+    public static OutgoingUpdate From(JsonNode cloudEvent) =>
+        new(cloudEvent.ToJsonString(), cloudEvent is JsonObject e && e["subject"] is JsonValue subject && subject.GetValueKind() == JsonValueKind.String
+            ? subject.GetValue<string>()
+            : null);
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Serverless.Updates.Client;
+using Spectre.Console;
+
+namespace Serverless.Cli.Tail;
+
+/// <summary>
+/// <c>tail</c>: follows channels from the terminal as a web page does: negotiate through the function app, subscribe,
+/// catch up, print updates in sequence order, and after a reconnect subscribe again and catch up what was missed.
+/// </summary>
+public static class TailCommand
+{
+    public static Command Create()
+    {
+        var channels = new Argument<string[]>("channels") { Description = "Channels to follow (default: every channel the function app knows).", Arity = ArgumentArity.ZeroOrMore };
+        var api = new Option<Uri>("--api") { Description = "The function app's base URL.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7071/") };
+        var transport = new Option<HttpTransportType>("--transport") { Description = "WebSockets, ServerSentEvents or LongPolling.", DefaultValueFactory = _ => HttpTransportType.WebSockets };
+        var onlyNew = new Option<bool>("--new") { Description = "Show only updates stored from now on, not the channels' history." };
+        var command = new Command("tail", "Follow channels through negotiate and SignalR, with catch-up after a reconnect.")
+        {
+            channels, api, transport, onlyNew,
+        };
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var http = new HttpClient { BaseAddress = result.GetValue(api) };
+            try
+            {
+                var names = result.GetValue(channels) is { Length: > 0 } given ? given : await KnownChannelsAsync(http, cancellationToken);
+                if (names.Length == 0)
+                {
+                    AnsiConsole.MarkupLine("[yellow]The function app knows no channels yet.[/] Name some: tail prices.EURUSD orders.eu");
+                    return 2;
+                }
+
+                await FollowAsync(http, names, result.GetValue(transport), result.GetValue(onlyNew), cancellationToken);
+                return 0;
+            }
+            catch (OperationCanceledException)
+            {
+                return 0;
+            }
+            catch (HttpRequestException ex)
+            {
+                AnsiConsole.MarkupLine($"[red]The function app at {http.BaseAddress} answered:[/] {Markup.Escape(ex.Message)}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<string[]> KnownChannelsAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var list = await http.GetFromJsonAsync<JsonElement>("api/channels", cancellationToken);
+        return [.. list.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()!)];
+    }
+
+    private static async Task FollowAsync(HttpClient http, string[] channels, HttpTransportType transport, bool onlyNew, CancellationToken cancellationToken)
+    {
+        var followers = channels.ToDictionary(c => c, c => new ChannelFollower(http, c, (update, recovered) => Print(c, update, recovered), keepHistory: false));
+        await using var client = await UpdatesClient.ConnectAsync(http, transport, configure: builder => builder.WithAutomaticReconnect(new RetryForever()));
+        client.Connection.Reconnecting += error =>
+        {
+            AnsiConsole.MarkupLine($"[yellow]connection lost[/] ({Markup.Escape(error?.Message ?? "closed")}); reconnecting…");
+            return Task.CompletedTask;
+        };
+        client.Connection.Reconnected += async _ =>
+        {
+            var before = followers.Values.Sum(f => f.Recovered);
+            await SubscribeAsync(client, followers, skip: false);
+            AnsiConsole.MarkupLine($"[green]reconnected[/]; caught up {followers.Values.Sum(f => f.Recovered) - before} update(s).");
+        };
+
+        await SubscribeAsync(client, followers, onlyNew);
+        AnsiConsole.MarkupLine($"Following {string.Join(", ", channels.Select(Markup.Escape))} over {transport}. Ctrl+C to stop.");
+        await foreach (var message in client.Messages.ReadAllAsync(cancellationToken))
+        {
+            if (message.TryGetProperty("channel", out var channel) && followers.TryGetValue(channel.GetString() ?? "", out var follower))
+            {
+                await follower.ApplyAsync(message);
+            }
+        }
+    }
+
+    private static async Task SubscribeAsync(UpdatesClient client, Dictionary<string, ChannelFollower> followers, bool skip)
+    {
+        var answer = await client.SubscribeAsync([.. followers.Keys]);
+        foreach (var position in answer.GetProperty("channels").EnumerateArray())
+        {
+            var follower = followers[position.GetProperty("channel").GetString()!];
+            var (epoch, head) = (position.GetProperty("epoch").GetString(), position.GetProperty("head").GetInt64());
+            if (skip)
+            {
+                follower.SkipTo(epoch, head);
+            }
+            else
+            {
+                await follower.CatchUpAsync(epoch, head);
+            }
+        }
+    }
+
+    private static void Print(string channel, JsonElement update, bool recovered)
+    {
+        var key = update.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : "";
+        var data = update.TryGetProperty("data", out var d) ? d.GetRawText() : "";
+        var mark = recovered ? " [grey](caught up)[/]" : "";
+        AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss.fff}[/] [bold]{Markup.Escape(channel)}[/] #{update.GetProperty("seq").GetInt64()} [aqua]{Markup.Escape(key ?? "")}[/] {Markup.Escape(data)}{mark}");
+    }
+
+    /// <summary>A terminal that follows channels keeps trying: 0 s, 1 s, 2 s, 4 s, then every 10 s.</summary>
+    private sealed class RetryForever : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) =>
+            TimeSpan.FromSeconds(Math.Min(10, retryContext.PreviousRetryCount == 0 ? 0 : Math.Pow(2, retryContext.PreviousRetryCount - 1)));
+    }
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using Serverless.Cli.Demo;
+using Serverless.Cli.Local;
+using Serverless.Cli.Publish;
+using Serverless.EventHubs.Client;
+using Spectre.Console;
+
+namespace Serverless.Cli.Up;
+
+/// <summary>
+/// <c>up</c>: starts the whole pipeline on this machine, prints where each part listens, optionally runs the demo
+/// feed, and stops everything on Ctrl+C, leaving the data for the next run.
+/// </summary>
+public static class UpCommand
+{
+    public static Command Create()
+    {
+        var demo = new Option<bool>("--demo") { Description = "Publish demo updates (prices and order states) to the local Event Hubs." };
+        var rate = new Option<double>("--rate") { Description = "Demo updates per second.", DefaultValueFactory = _ => 5 };
+        var data = new Option<string?>("--data") { Description = "Where the parts keep their data (default: .local in the clone)." };
+        var verbose = new Option<bool>("--verbose") { Description = "Show the parts' information logs, not only warnings." };
+        var storagePort = PortOption("--storage-port", 10002, "Azurite's Table service");
+        var eventHubsPort = PortOption("--eventhubs-port", 5672, "the local Event Hubs (AMQP)");
+        var signalRPort = PortOption("--signalr-port", 8888, "the local SignalR Service");
+        var hostPort = PortOption("--host-port", 7071, "the Functions host stand-in (the function app's HTTP API)");
+        var webPort = PortOption("--web-port", 8080, "the web client");
+        var command = new Command("up", "Start Azurite, the local Event Hubs and SignalR Service, the function app under the host stand-in, and the web client.")
+        {
+            demo, rate, data, verbose, storagePort, eventHubsPort, signalRPort, hostPort, webPort,
+        };
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var repo = RepoLayout.Find();
+            var level = result.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning;
+            var options = new LocalStackOptions
+            {
+                Repo = repo,
+                DataFolder = Path.GetFullPath(result.GetValue(data) ?? repo.DefaultDataFolder),
+                StoragePort = result.GetValue(storagePort),
+                EventHubsPort = result.GetValue(eventHubsPort),
+                SignalRPort = result.GetValue(signalRPort),
+                HostPort = result.GetValue(hostPort),
+                WebPort = result.GetValue(webPort),
+                Logging = logging => logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level),
+                HandlerLogLevel = level,
+            };
+            return await RunAsync(options, result.GetValue(demo), result.GetValue(rate), cancellationToken);
+        });
+        return command;
+    }
+
+    private static Option<int> PortOption(string name, int port, string what) =>
+        new(name) { Description = $"The port of {what}.", DefaultValueFactory = _ => port };
+
+    private static async Task<int> RunAsync(LocalStackOptions options, bool demo, double rate, CancellationToken cancellationToken)
+    {
+        LocalStack stack;
+        try
+        {
+            stack = await AnsiConsole.Status().StartAsync("Starting the local pipeline…", status =>
+                LocalStack.StartAsync(options, message => status.Status(Markup.Escape(message)), cancellationToken));
+        }
+        catch (LocalStackException ex)
+        {
+            AnsiConsole.MarkupLine($"[red]Could not start the local pipeline:[/] {Markup.Escape(ex.Message)}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            return 130;
+        }
+
+        await using (stack)
+        {
+            PrintStatus(stack);
+            AnsiConsole.MarkupLine($"Open [link]{stack.WebUrl}[/] to watch updates arrive. Data is kept in [grey]{Markup.Escape(options.DataFolder)}[/]. Press [bold]Ctrl+C[/] to stop.");
+            try
+            {
+                if (demo)
+                {
+                    await RunDemoAsync(stack, rate, cancellationToken);
+                }
+                else
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            AnsiConsole.MarkupLine("Stopping…");
+        }
+
+        AnsiConsole.MarkupLine("Stopped. The data stays for the next [bold]up[/].");
+        return 0;
+    }
+
+    private static void PrintStatus(LocalStack stack)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Serverless, locally[/]").AddColumn("Part").AddColumn("Address");
+        foreach (var endpoint in stack.Endpoints)
+        {
+            table.AddRow(Markup.Escape(endpoint.Part), Markup.Escape(endpoint.Address));
+        }
+
+        AnsiConsole.Write(table);
+        // Connection strings on lines of their own, so that they can be copied whole.
+        foreach (var endpoint in stack.Endpoints.Where(e => e.Connection is not null))
+        {
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(endpoint.Part)}:[/]");
+            AnsiConsole.WriteLine("  " + endpoint.Connection);
+        }
+    }
+
+    private static async Task RunDemoAsync(LocalStack stack, double rate, CancellationToken cancellationToken)
+    {
+        await using var connection = await EventHubsConnection.OpenAsync(stack.EventHubsConnectionString);
+        await using var producer = new EventHubProducer(connection, stack.EventHubName);
+        var publisher = new RatePublisher(producer, rate, count: null);
+        AnsiConsole.MarkupLine($"Demo feed: {rate:0.#} updates/s to {string.Join(", ", UpdateGenerator.Channels)}.");
+        using var report = new PeriodicTimer(TimeSpan.FromSeconds(10));
+        var reporting = ReportAsync(publisher.Stats, report, cancellationToken);
+        await publisher.RunAsync(UpdateSource.GenerateAsync(new UpdateGenerator(), cancellationToken), cancellationToken);
+        await reporting;
+    }
+
+    private static async Task ReportAsync(PublishStats stats, PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var failed = stats.FailedCount > 0 ? $", [red]{stats.FailedCount} failed[/] ({Markup.Escape(stats.LastError ?? "")})" : "";
+                AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] demo: {stats.SentCount:N0} sent ({stats.Rate:0.0}/s){failed}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

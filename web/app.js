@@ -1,0 +1,247 @@
+// The page: picks channels and a transport, follows each channel with the client rules (follower.js), and shows
+// the latest value per key, a log with sequence numbers, the connection state and what catch-up recovered.
+import { Api } from "./api.js";
+import { ChannelFollower } from "./follower.js";
+import { ChannelView } from "./view.js";
+
+const HISTORY = 20;          // updates shown from before the page joined a channel
+const CHANNEL_REFRESH_MS = 3000;
+const params = new URLSearchParams(location.search);
+const config = await (await fetch("config.json")).json();
+const api = new Api(config.api);
+const pollInterval = config.pollIntervalMs ?? 1000;
+const $ = (id) => document.getElementById(id);
+
+// What the page did, for people and for tests: counters, and when each update arrived.
+const page = (window.serverless = { state: "disconnected", counts: { push: 0, "catch-up": 0, poll: 0, history: 0 }, arrivals: [], errors: [] });
+const followed = new Map(); // channel -> { follower, view }
+let session = null;         // the running SignalR connection or polling loop
+
+function setState(state, text = state) {
+  page.state = state;
+  $("state").dataset.state = state;
+  $("state").textContent = text;
+}
+
+function showError(error) {
+  page.errors.push(String(error?.message ?? error));
+  $("error").hidden = false;
+  $("error").textContent = String(error?.message ?? error);
+}
+
+function count(how) {
+  page.counts[how]++;
+  $("pushed").textContent = page.counts.push;
+  $("recovered").textContent = page.counts["catch-up"];
+  $("polled").textContent = page.counts.poll;
+}
+
+function follow(channel) {
+  if (followed.has(channel)) {
+    return followed.get(channel);
+  }
+
+  const view = new ChannelView(channel, $("channels"));
+  const follower = new ChannelFollower(channel, (c, after, limit) => api.updates(c, after, limit), {
+    onUpdate(update, how) {
+      view.add(update, how);
+      count(how);
+      page.arrivals.push({ channel, seq: update.seq, how, at: Date.now(), data: update.data });
+      if (page.arrivals.length > 20000) page.arrivals.splice(0, 10000);
+    },
+    onReset(epoch) {
+      view.reset(epoch);
+    },
+    onError: showError,
+  });
+  const entry = { follower, view };
+  followed.set(channel, entry);
+  if (session) {
+    session.join([channel]).catch(showError);
+  }
+  return entry;
+}
+
+// A channel the page joins for the first time starts from its latest values and the last few updates;
+// after that, every update comes through push, catch-up or polling.
+function begin(channel) {
+  const entry = followed.get(channel);
+  entry.begun ??= (async () => {
+    const latest = await api.latest(channel);
+    entry.view.showLatest(latest);
+    await entry.follower.start(latest.epoch, Math.max(0, latest.head - HISTORY), latest.head);
+  })().catch((error) => {
+    entry.begun = null; // try again on the next join or poll
+    throw error;
+  });
+  return entry.begun;
+}
+
+// SignalR on the chosen transport: negotiate through the function app, join the channels' groups, catch up;
+// after a reconnect, join again and catch up.
+function signalRSession(transportName) {
+  const transport = {
+    websockets: signalR.HttpTransportType.WebSockets,
+    sse: signalR.HttpTransportType.ServerSentEvents,
+    longpolling: signalR.HttpTransportType.LongPolling,
+  }[transportName];
+  const connection = new signalR.HubConnectionBuilder()
+    // The function app answers CORS with '*', which browsers accept only without credentials.
+    .withUrl(config.api, { transport, withCredentials: false })
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (retry) => Math.min(10000, 250 * 2 ** retry.previousRetryCount) })
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  let stopped = false;
+
+  connection.on("updates", (message) => followed.get(message.channel)?.follower.push(message));
+  connection.onreconnecting(() => setState("reconnecting"));
+  connection.onreconnected(async () => {
+    setState("connected", `connected (${transportName})`);
+    await join([...followed.keys()]).catch(showError);
+  });
+  connection.onclose(() => {
+    if (!stopped) {
+      // Automatic reconnect gave up (or never started): start over until stopped.
+      setState("reconnecting");
+      setTimeout(() => !stopped && start().catch(() => {}), 2000);
+    }
+  });
+
+  async function join(channels) {
+    if (channels.length === 0 || connection.state !== signalR.HubConnectionState.Connected) {
+      return;
+    }
+    const answer = await api.subscribe(connection.connectionId, channels);
+    await Promise.all(answer.channels.map(async ({ channel, epoch, head }) => {
+      const entry = followed.get(channel);
+      if (!entry) return;
+      if (entry.follower.started) {
+        await entry.follower.catchUp(epoch, head);
+      } else {
+        await begin(channel);
+      }
+    }));
+  }
+
+  async function start() {
+    setState("connecting");
+    try {
+      await connection.start();
+    } catch (error) {
+      showError(error);
+      setState("reconnecting");
+      if (!stopped) setTimeout(() => !stopped && start().catch(() => {}), 2000);
+      return;
+    }
+    setState("connected", `connected (${transportName})`);
+    await join([...followed.keys()]);
+  }
+
+  return {
+    start,
+    join,
+    async stop() {
+      stopped = true;
+      await connection.stop();
+    },
+  };
+}
+
+// Plain polling of /updates: no push at all, every update is fetched.
+function pollingSession() {
+  let timer = null;
+  let stopped = false;
+  async function tick() {
+    try {
+      await Promise.all([...followed.entries()].map(async ([channel, entry]) => {
+        await begin(channel);
+        await entry.follower.poll();
+      }));
+      setState("polling", `polling every ${pollInterval / 1000} s`);
+    } catch (error) {
+      showError(error);
+      setState("reconnecting", "polling (retrying)");
+    }
+    if (!stopped) timer = setTimeout(tick, pollInterval);
+  }
+  return {
+    async start() {
+      await tick();
+    },
+    async join(channels) {
+      await Promise.all(channels.map(begin));
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function connect() {
+  await disconnect();
+  const transport = $("transport").value;
+  session = transport === "polling" ? pollingSession() : signalRSession(transport);
+  $("connect").textContent = "Disconnect";
+  await session.start();
+}
+
+async function disconnect() {
+  if (session) {
+    const running = session;
+    session = null;
+    await running.stop();
+  }
+  $("connect").textContent = "Connect";
+  setState("disconnected");
+}
+
+async function refreshChannels() {
+  try {
+    const list = await api.channels();
+    const ul = $("channel-list");
+    for (const { channel, head } of list.channels) {
+      let li = ul.querySelector(`li[data-channel="${CSS.escape(channel)}"]`);
+      if (!li) {
+        li = document.createElement("li");
+        li.dataset.channel = channel;
+        li.innerHTML = `<label><input type="checkbox"> <span class="name"></span></label><span class="head"></span>`;
+        li.querySelector(".name").textContent = channel;
+        li.querySelector("input").addEventListener("change", (e) => (e.target.checked ? follow(channel) : unfollow(channel)));
+        ul.append(li);
+      }
+      li.querySelector(".head").textContent = `#${head}`;
+      if ($("follow-all").checked && !followed.has(channel)) {
+        li.querySelector("input").checked = true;
+        follow(channel);
+      }
+      li.querySelector("input").checked = followed.has(channel);
+    }
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function unfollow(channel) {
+  // The group membership stays until the connection ends; pushes for the channel are ignored from now on.
+  followed.get(channel)?.view.remove();
+  followed.delete(channel);
+}
+
+$("connect").addEventListener("click", () => (session ? disconnect() : connect()).catch(showError));
+$("transport").addEventListener("change", () => session && connect().catch(showError));
+$("add-channel").addEventListener("submit", (event) => {
+  event.preventDefault();
+  follow($("channel-name").value.trim());
+  $("channel-name").value = "";
+});
+
+// ?transport=sse&channels=a,b picks the transport and the channels (and turns off "follow every channel").
+if (params.has("transport")) $("transport").value = params.get("transport");
+if (params.has("channels")) {
+  $("follow-all").checked = false;
+  params.get("channels").split(",").filter(Boolean).forEach(follow);
+}
+await refreshChannels();
+setInterval(refreshChannels, CHANNEL_REFRESH_MS);
+await connect().catch(showError);

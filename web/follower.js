@@ -1,0 +1,112 @@
+// The client rules of DESIGN.md for one channel, free of the page and the network: apply updates in sequence order,
+// drop what was seen (seq <= last), fetch a gap from /updates when a push skips ahead, start over on a new epoch, and
+// catch up after (re)subscribing. Work is queued, so a push and a catch-up never interleave.
+export class ChannelFollower {
+  constructor(channel, fetchPage, handlers) {
+    this.channel = channel;
+    this.fetchPage = fetchPage; // (channel, after, limit) => Promise<{epoch, head, updates}>
+    this.handlers = handlers;   // { onUpdate(update, how), onReset(epoch), onError(error) }
+    this.epoch = null;
+    this.last = 0;
+    this.started = false;
+    this.pending = [];
+    this.queue = Promise.resolve();
+  }
+
+  // Begins at `from` in `epoch` (updates up to `from` are history the caller chose to skip), fetches the rest up to
+  // `head` as history, then applies the pushes that came before the start.
+  start(epoch, from, head) {
+    return this.enqueue(async () => {
+      this.epoch = epoch;
+      this.last = from;
+      this.started = true;
+      if (head > this.last) {
+        await this.fetchUntil(head, "history");
+      }
+      const early = this.pending.splice(0);
+      for (const message of early) {
+        await this.applyMessage(message);
+      }
+    });
+  }
+
+  // After (re)subscribing: the channel stands at `head` in `epoch`; fetch what is missing.
+  catchUp(epoch, head, how = "catch-up") {
+    return this.enqueue(async () => {
+      this.resetIfNewEpoch(epoch);
+      if (head > this.last) {
+        await this.fetchUntil(head, how);
+      }
+    });
+  }
+
+  // Plain polling: fetch whatever follows the last update.
+  poll() {
+    return this.enqueue(() => this.fetchUntil(Number.MAX_SAFE_INTEGER, "poll"));
+  }
+
+  // A message pushed on "updates": { channel, epoch, updates: [{ seq, id, key, type, time, data }] }.
+  push(message) {
+    if (!this.started) {
+      this.pending.push(message);
+      return this.queue;
+    }
+
+    return this.enqueue(() => this.applyMessage(message));
+  }
+
+  async applyMessage(message) {
+    this.resetIfNewEpoch(message.epoch);
+    for (const update of message.updates) {
+      if (update.seq <= this.last) {
+        continue;
+      }
+
+      if (update.seq > this.last + 1) {
+        await this.fetchUntil(update.seq - 1, "catch-up");
+      }
+
+      // Store-then-push means the gap is always in storage; if fetching it failed, the next push or catch-up retries.
+      if (update.seq === this.last + 1) {
+        this.emit(update, "push");
+      }
+    }
+  }
+
+  async fetchUntil(upTo, how) {
+    while (this.last < upTo) {
+      const page = await this.fetchPage(this.channel, this.last, Math.min(1000, upTo - this.last));
+      this.resetIfNewEpoch(page.epoch);
+      for (const update of page.updates) {
+        if (update.seq === this.last + 1) {
+          this.emit(update, how);
+        }
+      }
+
+      if (page.updates.length === 0 || this.last >= page.head) {
+        return;
+      }
+    }
+  }
+
+  resetIfNewEpoch(epoch) {
+    if (epoch && epoch !== this.epoch) {
+      const known = this.epoch !== null;
+      this.epoch = epoch;
+      if (known) {
+        this.last = 0;
+        this.handlers.onReset(epoch);
+      }
+    }
+  }
+
+  emit(update, how) {
+    this.last = update.seq;
+    this.handlers.onUpdate(update, how);
+  }
+
+  enqueue(work) {
+    this.queue = this.queue.then(work).catch((error) => this.handlers.onError(error));
+    return this.queue;
+  }
+}
