@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what the tests need (Node.js packages such as Azurite) and runs every test.
-# Works on a fresh machine with the .NET SDK; installs Node.js from Debian when it is missing.
+# The test command: installs what the tests need (Node.js, npm packages such as Azurite, Chromium) and runs every test.
+# Works on a fresh machine with the .NET SDK; installs Node.js and Chromium from Debian when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,9 +11,17 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   $sudo apt-get install -y -qq nodejs npm
 fi
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+  echo "Installing Chromium (for the browser tests)..."
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium
+fi
+
 # npm packages pinned by package-lock.json; installed again only when the lock file changed.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "Installing npm packages (Azurite)..."
+  echo "Installing npm packages (Azurite, @microsoft/signalr, @azure/event-hubs)..."
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

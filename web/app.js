@@ -21,6 +21,9 @@ function setState(state, text = state) {
   page.state = state;
   $("state").dataset.state = state;
   $("state").textContent = text;
+  if (state === "connected" || state === "polling") {
+    $("error").hidden = true;
+  }
 }
 
 function showError(error) {
@@ -44,6 +47,7 @@ function follow(channel) {
   const view = new ChannelView(channel, $("channels"));
   const follower = new ChannelFollower(channel, (c, after, limit) => api.updates(c, after, limit), {
     onUpdate(update, how) {
+      view.setEpoch(follower.epoch);
       view.add(update, how);
       count(how);
       page.arrivals.push({ channel, seq: update.seq, how, at: Date.now(), data: update.data });

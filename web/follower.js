@@ -5,7 +5,7 @@ export class ChannelFollower {
   constructor(channel, fetchPage, handlers) {
     this.channel = channel;
     this.fetchPage = fetchPage; // (channel, after, limit) => Promise<{epoch, head, updates}>
-    this.handlers = handlers;   // { onUpdate(update, how), onReset(epoch), onError(error) }
+    this.handlers = handlers;   // { onUpdate(update, how), onReset(epoch), onError(error) for failed pushes }
     this.epoch = null;
     this.last = 0;
     this.started = false;
@@ -52,7 +52,7 @@ export class ChannelFollower {
       return this.queue;
     }
 
-    return this.enqueue(() => this.applyMessage(message));
+    return this.enqueue(() => this.applyMessage(message)).catch((error) => this.handlers.onError(error));
   }
 
   async applyMessage(message) {
@@ -105,8 +105,10 @@ export class ChannelFollower {
     this.handlers.onUpdate(update, how);
   }
 
+  // Runs work after what is queued; a failure goes to the caller and leaves the queue running.
   enqueue(work) {
-    this.queue = this.queue.then(work).catch((error) => this.handlers.onError(error));
-    return this.queue;
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => {});
+    return run;
   }
 }

@@ -1,15 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Serverless.Testing;
 
 public static class FreePort
 {
     /// <summary>A loopback port nothing listens on right now.</summary>
-    public static int Next()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Next() => Serverless.Cli.Local.Ports.Free();
 }

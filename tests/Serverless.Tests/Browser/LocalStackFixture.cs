@@ -1,0 +1,98 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using Serverless.Cli.Local;
+using Serverless.EventHubs.Client;
+using Serverless.Testing;
+
+namespace Serverless.Tests.Browser;
+
+/// <summary>
+/// The whole local stack as <c>up</c> starts it (Azurite, local Event Hubs, local SignalR Service, the host stand-in
+/// with the function app, and the web client), on free ports with data in a temporary folder, and a headless Chromium.
+/// </summary>
+public sealed class LocalStackFixture : IAsyncLifetime
+{
+    private readonly string dataFolder = Directory.CreateTempSubdirectory("stack-").FullName;
+    private EventHubsConnection connection = null!;
+
+    public LocalStack Stack { get; private set; } = null!;
+    public IPlaywright Playwright { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+    public EventHubProducer Producer { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>Where screenshots go: tests/artifacts in the clone (ignored by git, kept by CI as an artifact).</summary>
+    public static string ArtifactsFolder => Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "tests", "artifacts")).FullName;
+
+    public async Task InitializeAsync()
+    {
+        var options = new LocalStackOptions
+        {
+            Repo = new RepoLayout(RepoPaths.Root),
+            DataFolder = dataFolder,
+            StoragePort = 0,
+            EventHubsPort = 0,
+            SignalRPort = 0,
+            HostPort = 0,
+            WebPort = 0,
+            Logging = logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Error),
+            HandlerLogLevel = LogLevel.Error,
+        };
+        // Off the test framework's synchronization context, as the parts run in the tool's own process.
+        Stack = await Task.Run(() => LocalStack.StartAsync(options, _ => { }, CancellationToken.None));
+        connection = await EventHubsConnection.OpenAsync(Stack.EventHubsConnectionString);
+        Producer = new EventHubProducer(connection, Stack.EventHubName);
+        Api = new HttpClient { BaseAddress = Stack.HostUrl };
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await Chromium.LaunchAsync(Playwright);
+    }
+
+    /// <summary>Publishes updates to a channel through Event Hubs, as a source does (the channel is the partition key).</summary>
+    public async Task PublishAsync(string channel, IEnumerable<string> ids)
+    {
+        var events = ids.Select(id => new EventData(Encoding.UTF8.GetBytes(TestEvents.Update(channel, id, new { id }, key: "k").ToJsonString()))).ToArray();
+        await Producer.SendAsync(events, partitionKey: channel);
+    }
+
+    /// <summary>Waits until the channel's log in storage reaches <paramref name="head"/>.</summary>
+    public async Task WaitForHeadAsync(string channel, long head)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var page = await Api.GetFromJsonAsync<JsonElement>($"api/channels/{channel}/updates?after=0&limit=1", timeout.Token);
+            if (page.GetProperty("head").GetInt64() >= head)
+            {
+                return;
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        Api.Dispose();
+        await Producer.DisposeAsync();
+        await connection.DisposeAsync();
+        await Stack.DisposeAsync();
+        try
+        {
+            Directory.Delete(dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class LocalStackCollection : ICollectionFixture<LocalStackFixture>
+{
+    public const string Name = "local stack";
+}

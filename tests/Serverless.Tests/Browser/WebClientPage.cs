@@ -1,0 +1,68 @@
+using Microsoft.Playwright;
+
+namespace Serverless.Tests.Browser;
+
+/// <summary>The web client open in Chromium on some channels and a transport, read through its DOM.</summary>
+public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
+{
+    public IPage Page => page;
+
+    public static async Task<WebClientPage> OpenAsync(LocalStackFixture fixture, string channel, string transport)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+        var opened = new WebClientPage(page, channel);
+        page.Console += (_, message) => opened.console.Add($"{message.Type}: {message.Text}");
+        await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?transport={transport}&channels={Uri.EscapeDataString(channel)}").ToString());
+        await opened.WaitForStateAsync(transport == "polling" ? "polling" : "connected");
+        return opened;
+    }
+
+    private readonly List<string> console = [];
+
+    /// <summary>What the page logged to its console, to explain a failure.</summary>
+    public string Console => string.Join("\n", console);
+
+    public Task WaitForStateAsync(string state) =>
+        page.WaitForFunctionAsync("state => window.serverless && window.serverless.state === state", state, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+    /// <summary>Waits until the channel's log on the page reaches <paramref name="seq"/>.</summary>
+    public async Task WaitForSeqAsync(long seq)
+    {
+        try
+        {
+            await page.WaitForFunctionAsync(
+                "([channel, seq]) => [...document.querySelectorAll('section.channel')].some(s => s.dataset.channel === channel && Number(s.querySelector('.last').textContent.slice(1)) >= seq)",
+                new object[] { channel, seq }, new PageWaitForFunctionOptions { Timeout = 60_000 });
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"The page did not reach #{seq} on {channel}; it shows {string.Join(",", await SeqsAsync())}. Console:\n{Console}", ex);
+        }
+    }
+
+    /// <summary>The sequence numbers in the channel's log, in page order.</summary>
+    public async Task<long[]> SeqsAsync() =>
+        await page.EvaluateAsync<long[]>(
+            "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li')].map(li => Number(li.dataset.seq)))",
+            channel);
+
+    /// <summary>The ids shown in the channel's log, in page order (each test update's data is <c>{id}</c>).</summary>
+    public async Task<string[]> IdsAsync() =>
+        await page.EvaluateAsync<string[]>(
+            "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li code')].map(code => JSON.parse(code.textContent).id))",
+            channel);
+
+    /// <summary>How many updates came by push, catch-up, polling and history.</summary>
+    public async Task<Dictionary<string, int>> CountsAsync() =>
+        await page.EvaluateAsync<Dictionary<string, int>>("() => window.serverless.counts");
+
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        var path = Path.Combine(LocalStackFixture.ArtifactsFolder, $"{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async ValueTask DisposeAsync() => await page.Context.CloseAsync();
+}
