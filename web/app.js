@@ -5,7 +5,7 @@ import { ChannelFollower } from "./follower.js";
 import { ChannelView } from "./view.js";
 
 const HISTORY = 20;          // updates shown from before the page joined a channel
-const CHANNEL_REFRESH_MS = 3000;
+const CHANNEL_REFRESH_MS = 3000;    // how often the channel list is read again; every second while it is empty
 const params = new URLSearchParams(location.search);
 const config = await (await fetch("config.json")).json();
 const api = new Api(config.api);
@@ -246,6 +246,9 @@ if (params.has("channels")) {
   $("follow-all").checked = false;
   params.get("channels").split(",").filter(Boolean).forEach(follow);
 }
-await refreshChannels();
-setInterval(refreshChannels, CHANNEL_REFRESH_MS);
+async function keepRefreshing() {
+  await refreshChannels();
+  setTimeout(keepRefreshing, $("channel-list").childElementCount === 0 ? 1000 : CHANNEL_REFRESH_MS);
+}
+await keepRefreshing();
 await connect().catch(showError);

@@ -5,6 +5,7 @@ namespace Serverless.Cli.Demo;
 /// <summary>
 /// Plausible updates as CloudEvents: FX and crypto prices on a random walk (one channel per symbol) and orders moving
 /// through their states (one channel per region). Each entity key carries a rising <c>entityversion</c>.
+/// Pass a seed for the same sequence of values every run.
 /// </summary>
 public sealed class UpdateGenerator(int seed = 0)
 {
@@ -77,7 +78,9 @@ public sealed class UpdateGenerator(int seed = 0)
 
     private JsonObject Event(string channel, string source, string type, string key, JsonObject data)
     {
-        var version = versions[key] = versions.GetValueOrDefault(key) + 1;
+        // Versions follow the clock (in microseconds), so that a later run's updates are newer than a former run's.
+        var now = DateTimeOffset.UtcNow.Ticks / 10;
+        var version = versions[key] = Math.Max(versions.GetValueOrDefault(key) + 1, now);
         return new JsonObject
         {
             ["specversion"] = "1.0",

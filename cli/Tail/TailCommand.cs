@@ -17,7 +17,7 @@ public static class TailCommand
     public static Command Create()
     {
         var channels = new Argument<string[]>("channels") { Description = "Channels to follow (default: every channel the function app knows).", Arity = ArgumentArity.ZeroOrMore };
-        var api = new Option<Uri>("--api") { Description = "The function app's base URL.", DefaultValueFactory = _ => new Uri("http://127.0.0.1:7071/") };
+        var api = new Option<string>("--api") { Description = "The function app's base URL.", DefaultValueFactory = _ => "http://127.0.0.1:7071/" };
         var transport = new Option<HttpTransportType>("--transport") { Description = "WebSockets, ServerSentEvents or LongPolling.", DefaultValueFactory = _ => HttpTransportType.WebSockets };
         var onlyNew = new Option<bool>("--new") { Description = "Show only updates stored from now on, not the channels' history." };
         var command = new Command("tail", "Follow channels through negotiate and SignalR, with catch-up after a reconnect.")
@@ -27,7 +27,13 @@ public static class TailCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            using var http = new HttpClient { BaseAddress = result.GetValue(api) };
+            if (!Uri.TryCreate(result.GetValue(api), UriKind.Absolute, out var baseAddress) || baseAddress.Scheme is not ("http" or "https"))
+            {
+                AnsiConsole.MarkupLine($"[red]--api must be an http(s) URL[/], such as http://127.0.0.1:7071/ (got '{Markup.Escape(result.GetValue(api) ?? "")}').");
+                return 2;
+            }
+
+            using var http = new HttpClient { BaseAddress = baseAddress };
             try
             {
                 var names = result.GetValue(channels) is { Length: > 0 } given ? given : await KnownChannelsAsync(http, cancellationToken);

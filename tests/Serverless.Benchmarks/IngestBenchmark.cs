@@ -69,18 +69,11 @@ public static class IngestBenchmark
             redelivery.Add(await IngestAsync(batch));
         }
 
-        static string Summary(List<double> values)
-        {
-            values.Sort();
-            double At(double q) => values[(int)Math.Min(values.Count - 1, Math.Floor(q * values.Count))];
-            return $"n={values.Count} median={At(0.5):F1} ms p95={At(0.95):F1} ms p99={At(0.99):F1} ms mean={values.Average():F1} ms";
-        }
-
         await Task.Delay(500);
         var pushes = client.Drain().Count;
-        Console.WriteLine($"batch of {BatchSize} updates across {Channels} channels (store + push): {Summary(times)}");
+        Console.WriteLine($"batch of {BatchSize} updates across {Channels} channels (store + push): {Latencies.Summary(times)}");
         Console.WriteLine($"throughput: {BatchSize * iterations / (times.Sum() / 1000):F0} updates/s on one invocation at a time");
-        Console.WriteLine($"redelivered batch (nothing stored, all pushed again): {Summary(redelivery)}");
+        Console.WriteLine($"redelivered batch (nothing stored, all pushed again): {Latencies.Summary(redelivery)}");
         Console.WriteLine($"messages the client received: {pushes} for {iterations + 20 + redelivery.Count} batches of {Channels} channels");
     }
 }

@@ -4,6 +4,8 @@ using Serverless.Benchmarks;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- ingest [iterations]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- broadcast [clients] [broadcasts]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- eventhubs [count] [size]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- page [rate] [seconds]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 switch (which)
@@ -17,8 +19,14 @@ switch (which)
     case "eventhubs":
         await EventHubsBenchmark.RunAsync(Arg(1, 50_000), Arg(2, 1024));
         break;
+    case "page":
+        await PageBenchmark.RunAsync(Arg(1, 100), Arg(2, 60));
+        break;
+    case "up":
+        await UpBenchmark.RunAsync();
+        break;
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up");
         return 2;
 }
 

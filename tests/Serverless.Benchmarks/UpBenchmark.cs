@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+using Serverless.Testing;
+
+namespace Serverless.Benchmarks;
+
+/// <summary>
+/// What a user sees: the time from typing the README's run command (<c>dotnet run --project cli -- up --demo</c>, already
+/// built, fresh data folder) to the first update on the web page, the page opened as soon as its URL answers.
+/// </summary>
+public static class UpBenchmark
+{
+    public static async Task RunAsync()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await Chromium.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync();
+        var data = Directory.CreateTempSubdirectory("bench-up-").FullName;
+        var webPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { "run", "--project", Path.Combine(RepoPaths.Root, "cli"), "--", "up", "--demo", "--data", data, "--web-port", webPort.ToString() },
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        var clock = Stopwatch.StartNew();
+        using var up = Process.Start(start)!;
+        up.OutputDataReceived += (_, _) => { };
+        up.BeginOutputReadLine();
+        using var http = new HttpClient();
+        var url = $"http://localhost:{webPort}/";
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(url + "config.json");
+                if (response.IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        var served = clock.Elapsed;
+        await page.GotoAsync(url);
+        await page.WaitForSelectorAsync(".log li", new PageWaitForSelectorOptions { Timeout = 120_000 });
+        var shown = clock.Elapsed;
+        Console.WriteLine($"up --demo: page served after {served.TotalSeconds:F1} s, first update on the page after {shown.TotalSeconds:F1} s");
+        up.Kill(entireProcessTree: true);
+        await up.WaitForExitAsync();
+        Directory.Delete(data, recursive: true);
+    }
+}
