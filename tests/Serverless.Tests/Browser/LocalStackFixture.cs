@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Serverless.Cli.Local;
@@ -70,6 +71,22 @@ public sealed class LocalStackFixture : IAsyncLifetime
             }
 
             await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>Deletes a channel's partition (log, head, markers, keys), as an operator resetting it would.</summary>
+    public async Task ResetChannelAsync(string channel)
+    {
+        var table = new TableClient(Stack.Storage.ConnectionString, Stack.Settings["Tables__Updates"]);
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {channel}"), select: ["PartitionKey", "RowKey"]))
+        {
+            rows.Add(row);
+        }
+
+        foreach (var chunk in rows.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row)));
         }
     }
 

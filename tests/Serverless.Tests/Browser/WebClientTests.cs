@@ -89,6 +89,27 @@ public sealed class WebClientTests(LocalStackFixture fixture)
     }
 
     [Fact]
+    public async Task When_a_channel_starts_a_new_epoch_the_page_starts_it_over()
+    {
+        var channel = TestEvents.NewChannel("web");
+        await using var page = await WebClientPage.OpenAsync(fixture, channel, "websockets");
+        await fixture.PublishAsync(channel, Enumerable.Range(1, 5).Select(i => $"old-{i}"));
+        await page.WaitForSeqAsync(5);
+        var oldEpoch = await page.Page.GetAttributeAsync($"section.channel[data-channel='{channel}']", "data-epoch");
+
+        await fixture.ResetChannelAsync(channel);
+        await fixture.PublishAsync(channel, ["new-1", "new-2"]);
+        await page.Page.WaitForFunctionAsync(
+            "([channel, old]) => [...document.querySelectorAll('section.channel')].some(s => s.dataset.channel === channel && s.dataset.epoch && s.dataset.epoch !== old && s.querySelectorAll('.log li').length === 2)",
+            new object[] { channel, oldEpoch! }, new() { Timeout = 60_000 });
+
+        var (seqs, ids) = (await page.SeqsAsync(), await page.IdsAsync());
+        Assert.Equal([1L, 2L], seqs);
+        Assert.Equal(["new-1", "new-2"], ids);
+        Assert.True(await page.Page.IsVisibleAsync($"section.channel[data-channel='{channel}'] .note"));
+    }
+
+    [Fact]
     public async Task The_page_offers_the_channels_the_function_app_knows()
     {
         var channel = TestEvents.NewChannel("web");
