@@ -106,11 +106,11 @@ public static class UpCommand
         }
 
         AnsiConsole.Write(table);
-        // Connection strings on lines of their own, so that they can be copied whole.
+        // Connection strings on lines of their own, written unwrapped, so that they can be copied whole.
         foreach (var endpoint in stack.Endpoints.Where(e => e.Connection is not null))
         {
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(endpoint.Part)}:[/]");
-            AnsiConsole.WriteLine("  " + endpoint.Connection);
+            AnsiConsole.Console.Profile.Out.Writer.WriteLine("  " + endpoint.Connection);
         }
     }
 
