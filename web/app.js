@@ -74,6 +74,7 @@ function begin(channel) {
     const latest = await api.latest(channel);
     entry.view.showLatest(latest);
     await entry.follower.start(latest.epoch, Math.max(0, latest.head - HISTORY), latest.head);
+    entry.view.markFollowing();
   })().catch((error) => {
     entry.begun = null; // try again on the next join or poll
     throw error;

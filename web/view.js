@@ -50,6 +50,11 @@ export class ChannelView {
     note.textContent = "The channel started a new epoch: its log begins again at #1.";
   }
 
+  // The channel has joined: from here on every update shows (data-following is what scripts and tests wait for).
+  markFollowing() {
+    this.section.dataset.following = "true";
+  }
+
   remove() {
     this.section.remove();
   }

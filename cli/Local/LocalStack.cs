@@ -61,7 +61,7 @@ public sealed class LocalStack : IAsyncDisposable
     private async Task StartPartsAsync(Action<string> report, CancellationToken cancellationToken)
     {
         var repo = options.Repo;
-        var settingsFile = options.SettingsFile ?? (File.Exists(repo.UserSettings) ? repo.UserSettings : repo.SettingsSample);
+        var settingsFile = File.Exists(repo.UserSettings) ? repo.UserSettings : repo.SettingsSample;
         var (settings, cors) = FunctionsHostOptions.ReadSettingsFile(settingsFile);
         var app = FunctionAppDefinition.Read(RepoLayout.FunctionAppFolder, settings);
 
@@ -86,9 +86,9 @@ public sealed class LocalStack : IAsyncDisposable
             })],
         };
         var eventHubs = EventHubsApp.Build(eventHubOptions, builder => Embed(builder.Services, builder.Logging));
+        started.Push(("Event Hubs", () => StopAsync(eventHubs)));
         // AMQPNetLite's loops continue on the context they start on: start the broker on the thread pool.
         await Part("Event Hubs", () => Task.Run(() => eventHubs.StartAsync(cancellationToken), cancellationToken));
-        started.Push(("Event Hubs", () => StopAsync(eventHubs)));
         EventHubName = eventHubOptions.Hubs.FirstOrDefault()?.Name ?? "";
         EventHubsConnectionString = eventHubOptions.ConnectionString(Ports.EventHubs);
         foreach (var function in app.EventHubFunctions)
@@ -101,11 +101,6 @@ public sealed class LocalStack : IAsyncDisposable
         await Part("SignalR Service", () => StartSignalRAsync(cancellationToken));
         started.Push(("SignalR Service", () => StopSignalRAsync()));
         settings[SignalRSetting] = SignalRConnectionString;
-
-        foreach (var (name, value) in options.SettingOverrides)
-        {
-            settings[name] = value;
-        }
 
         settings["Logging__LogLevel__Default"] = options.HandlerLogLevel.ToString();
         Settings = settings;
@@ -135,7 +130,16 @@ public sealed class LocalStack : IAsyncDisposable
     public async Task StartSignalRAsync(CancellationToken cancellationToken = default)
     {
         var app = SignalRServiceApp.Build(signalROptions, builder => Embed(builder.Services, builder.Logging));
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         signalR = app;
     }
 

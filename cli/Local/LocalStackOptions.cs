@@ -12,12 +12,6 @@ public sealed class LocalStackOptions
     public int WebPort { get; init; } = 8080;
     public int Partitions { get; init; } = 4;
 
-    /// <summary>The function app's settings file; <c>functions/local.settings.json</c> if it exists, else the sample.</summary>
-    public string? SettingsFile { get; init; }
-
-    /// <summary>Settings that win over the file (after the connection strings of the started parts).</summary>
-    public IReadOnlyDictionary<string, string?> SettingOverrides { get; init; } = new Dictionary<string, string?>();
-
     /// <summary>How every part logs; the handler process gets <see cref="HandlerLogLevel"/>.</summary>
     public required Action<ILoggingBuilder> Logging { get; init; }
     public LogLevel HandlerLogLevel { get; init; } = LogLevel.Warning;

@@ -61,8 +61,8 @@ public sealed class UpdateLog(StorageTables tables)
         if (headETag is null)
         {
             // A new channel (or a new epoch of it) enters the index before its first update is stored, so that the
-            // channel list never misses a channel with updates. Writing it again on a retry changes nothing.
-            await tables.Updates.UpsertEntityAsync(UpdateRows.IndexEntry(channel, plan.Head.Epoch), TableUpdateMode.Replace, cancellationToken);
+            // channel list never misses a channel with updates. Writing it again (a retry, a new epoch) changes nothing.
+            await tables.Updates.UpsertEntityAsync(UpdateRows.IndexEntry(channel), TableUpdateMode.Replace, cancellationToken);
         }
 
         foreach (var chunk in Chunks(plan.Stored))

@@ -63,10 +63,8 @@ public static class UpdateRows
         ["Epoch"] = head.Epoch,
     };
 
-    public static TableEntity IndexEntry(string channel, string epoch) => new(UpdateRowKeys.IndexPartition, channel)
-    {
-        ["Epoch"] = epoch,
-    };
+    /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its own partition.</summary>
+    public static TableEntity IndexEntry(string channel) => new(UpdateRowKeys.IndexPartition, channel);
 
     public static ChannelHead ReadHead(TableEntity entity) =>
         new(entity.GetInt64("LastSeq") ?? 0, entity.GetString("Epoch") ?? "", entity.ETag.ToString());

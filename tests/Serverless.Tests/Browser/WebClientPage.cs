@@ -15,6 +15,10 @@ public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
         page.Console += (_, message) => opened.console.Add($"{message.Type}: {message.Text}");
         await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?transport={transport}&channels={Uri.EscapeDataString(channel)}").ToString());
         await opened.WaitForStateAsync(transport == "polling" ? "polling" : "connected");
+        // Joined: subscribed (or polling) and started from the channel's latest values.
+        await page.WaitForFunctionAsync(
+            "channel => [...document.querySelectorAll('section.channel')].some(s => s.dataset.channel === channel && s.dataset.following === 'true')",
+            channel, new PageWaitForFunctionOptions { Timeout = 30_000 });
         return opened;
     }
 
@@ -52,6 +56,10 @@ public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
         await page.EvaluateAsync<string[]>(
             "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li code')].map(code => JSON.parse(code.textContent).id))",
             channel);
+
+    /// <summary>What the page did (each arrival's sequence number and how it came, its errors) and logged, to explain a failure.</summary>
+    public async Task<string> DiagnosticsAsync() =>
+        await page.EvaluateAsync<string>("() => JSON.stringify({ arrivals: window.serverless.arrivals.map(a => `${a.seq}:${a.how}`), errors: window.serverless.errors })") + "\n" + Console;
 
     /// <summary>How many updates came by push, catch-up, polling and history.</summary>
     public async Task<Dictionary<string, int>> CountsAsync() =>
