@@ -77,8 +77,21 @@ public static class TailCommand
         client.Connection.Reconnected += async _ =>
         {
             var before = followers.Values.Sum(f => f.Recovered);
-            await SubscribeAsync(client, followers, skip: false);
-            AnsiConsole.MarkupLine($"[green]reconnected[/]; caught up {followers.Values.Sum(f => f.Recovered) - before} update(s).");
+            // A new connection is in no group: subscribe again, until it works or the connection is gone.
+            while (client.Connection.State == HubConnectionState.Connected && !cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await SubscribeAsync(client, followers, skip: false);
+                    AnsiConsole.MarkupLine($"[green]reconnected[/]; caught up {followers.Values.Sum(f => f.Recovered) - before} update(s).");
+                    return;
+                }
+                catch (HttpRequestException ex)
+                {
+                    AnsiConsole.MarkupLine($"[yellow]could not subscribe again[/] ({Markup.Escape(ex.Message)}); retrying in 2 s…");
+                    await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                }
+            }
         };
 
         await SubscribeAsync(client, followers, onlyNew);

@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
@@ -59,20 +57,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until the channel's log in storage reaches <paramref name="head"/>.</summary>
-    public async Task WaitForHeadAsync(string channel, long head)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var page = await Api.GetFromJsonAsync<JsonElement>($"api/channels/{channel}/updates?after=0&limit=1", timeout.Token);
-            if (page.GetProperty("head").GetInt64() >= head)
-            {
-                return;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    public Task WaitForHeadAsync(string channel, long head) => ChannelLog.WaitForHeadAsync(Api, channel, head);
 
     /// <summary>Deletes a channel's partition (log, head, markers, keys), as an operator resetting it would.</summary>
     public async Task ResetChannelAsync(string channel)

@@ -143,14 +143,14 @@ public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
         try
         {
             await producer.SendAsync([Event(channel, "warm-up")], partitionKey: channel);
-            await WaitForHeadAsync(client, channel, 1);
+            await ChannelLog.WaitForHeadAsync(client, channel, 1);
 
             await fixture.Table(table).DeleteAsync();
             await producer.SendAsync([Event(channel, "lost")], partitionKey: channel);
             await WaitForLogAsync(log, "RetriesExhausted");
             await fixture.Table(table).CreateIfNotExistsAsync();
             await producer.SendAsync([Event(channel, "after")], partitionKey: channel);
-            var stored = await WaitForHeadAsync(client, channel, 1);
+            var stored = await ChannelLog.WaitForHeadAsync(client, channel, 1);
 
             // The table was recreated, so the channel starts a new log; the failed batch is not delivered again.
             Assert.Equal(["after"], stored.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("id").GetString()));
@@ -177,20 +177,5 @@ public sealed class HostStandInTests(PipelineFixture fixture) : IAsyncLifetime
         }
     }
 
-    private Task<JsonElement> WaitForHeadAsync(string channel, long head) => WaitForHeadAsync(http, channel, head);
-
-    private static async Task<JsonElement> WaitForHeadAsync(HttpClient http, string channel, long head)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var page = await http.GetFromJsonAsync<JsonElement>($"/api/channels/{channel}/updates?after=0", timeout.Token);
-            if (page.GetProperty("head").GetInt64() >= head)
-            {
-                return page;
-            }
-
-            await Task.Delay(200, timeout.Token);
-        }
-    }
+    private Task<JsonElement> WaitForHeadAsync(string channel, long head) => ChannelLog.WaitForHeadAsync(http, channel, head);
 }
