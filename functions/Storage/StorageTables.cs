@@ -15,7 +15,7 @@ public sealed class StorageTables
     public StorageTables(IOptions<StorageOptions> options)
     {
         var settings = options.Value;
-        service = new TableServiceClient(settings.ConnectionString);
+        service = settings.CreateServiceClient();
         Updates = service.GetTableClient(settings.UpdatesTable);
         DeadLetters = service.GetTableClient(settings.DeadLettersTable);
     }
@@ -35,15 +35,26 @@ public sealed class StorageTables
         {
             if (!created)
             {
-                await Task.WhenAll(
-                    Updates.CreateIfNotExistsAsync(cancellationToken),
-                    DeadLetters.CreateIfNotExistsAsync(cancellationToken));
+                await Task.WhenAll(CreateIfAllowedAsync(Updates, cancellationToken), CreateIfAllowedAsync(DeadLetters, cancellationToken));
                 created = true;
             }
         }
         finally
         {
             createLock.Release();
+        }
+    }
+
+    // In Azure the deployment creates the tables and the app's identity may only use them (a role scoped to each table),
+    // so a refused create is not an error: a missing table or a missing role shows on the first read or write.
+    private static async Task CreateIfAllowedAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.CreateIfNotExistsAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403)
+        {
         }
     }
 

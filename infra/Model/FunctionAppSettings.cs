@@ -1,0 +1,106 @@
+namespace Serverless.Infra.Model;
+
+/// <summary>
+/// The function app's settings in Azure, by the names in <c>local.settings.sample.json</c>. Generic over the value
+/// type so that the Pulumi program builds it from outputs and the tests from plain strings: one map, two uses.
+/// </summary>
+public static class FunctionAppSettings
+{
+    /// <summary>Settings a stack may change (serverless:appSettings), with the sample's values as defaults.</summary>
+    public static readonly IReadOnlyDictionary<string, string> TunableDefaults = new Dictionary<string, string>
+    {
+        ["SignalR__ClientTokenLifetime"] = "00:10:00",
+        ["SignalR__PushAttempts"] = "3",
+        ["Ingest__MaxEventBytes"] = "32768",
+        ["Ingest__DeadLetterBodyBytes"] = "8192",
+        ["Ingest__AllowedChannels"] = "*",
+        ["Ingest__AllowedTypes"] = "*",
+        ["Negotiate__TrustAppServiceAuthentication"] = "false",
+    };
+
+    /// <summary>Sample settings that Azure takes somewhere other than an app setting, and where.</summary>
+    public static IReadOnlyDictionary<string, string> SetElsewhere(HostingPlan plan)
+    {
+        var elsewhere = new Dictionary<string, string>
+        {
+            ["Handler__Port"] = "the Functions host picks the port and passes it as FUNCTIONS_CUSTOMHANDLER_PORT",
+        };
+        if (plan.IsFlex)
+        {
+            // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME as an app setting (PULUMI-FACTS §3.8).
+            elsewhere["FUNCTIONS_WORKER_RUNTIME"] = "functionAppConfig.runtime.name = custom";
+        }
+
+        return elsewhere;
+    }
+
+    /// <summary>Every app setting of the function app, in a stable order.</summary>
+    public static IReadOnlyList<KeyValuePair<string, T>> For<T>(StackSettings stack, DeployedValues<T> deployed) where T : class
+    {
+        var literal = deployed.Literal;
+        var settings = new List<KeyValuePair<string, T>>();
+        void Add(string name, T value) => settings.Add(new(name, value));
+
+        if (!stack.Plan.IsFlex)
+        {
+            Add("FUNCTIONS_EXTENSION_VERSION", literal("~4"));
+            Add("FUNCTIONS_WORKER_RUNTIME", literal(HostingPlan.CustomRuntime));
+            // Elastic Premium keeps the app's files in an Azure Files share, reached only by key.
+            Add("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", deployed.ContentShareConnectionString
+                ?? throw new ArgumentException("Elastic Premium needs the content share's connection string.", nameof(deployed)));
+            Add("WEBSITE_CONTENTSHARE", deployed.ContentShareName
+                ?? throw new ArgumentException("Elastic Premium needs the content share's name.", nameof(deployed)));
+            Add("WEBSITE_RUN_FROM_PACKAGE", literal("1"));
+        }
+
+        // Identity-based connections (functions-reference.md, "Configure an identity-based connection"): no keys.
+        Add("AzureWebJobsStorage__accountName", deployed.StorageAccountName);
+        Add("AzureWebJobsStorage__credential", literal("managedidentity"));
+        Add("EventHubConnection__fullyQualifiedNamespace", deployed.EventHubsHost);
+        Add("EventHubConnection__credential", literal("managedidentity"));
+        Add("EventHubName", literal(ResourceNames.EventHub));
+        Add("EventHubConsumerGroup", literal(ResourceNames.ConsumerGroup));
+
+        // The app signs SignalR's JWTs itself (DESIGN.md), so it needs the access key.
+        Add("AzureSignalRConnectionString", deployed.SignalRConnectionString);
+        Add("SignalR__HubName", literal(ResourceNames.SignalRHub));
+        Add("Tables__Updates", literal(ResourceNames.UpdatesTable));
+        Add("Tables__DeadLetters", literal(ResourceNames.DeadLettersTable));
+        Add("APPLICATIONINSIGHTS_CONNECTION_STRING", deployed.AppInsightsConnectionString);
+
+        foreach (var (name, value) in stack.AppSettings.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            Add(name, literal(value));
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// The origins the API answers CORS for (the sample's Host.CORS, which in Azure is the site's CORS setting): the
+    /// stack's web page and any origins the stack adds. Credentials stay off, as in the sample (Host.CORSCredentials).
+    /// </summary>
+    public static IReadOnlyList<T> CorsOrigins<T>(StackSettings stack, T webOrigin, Func<string, T> literal)
+    {
+        if (stack.AllowedOrigins.Contains("*"))
+        {
+            return [literal("*")];
+        }
+
+        return [webOrigin, .. stack.AllowedOrigins.Distinct(StringComparer.OrdinalIgnoreCase).Select(literal)];
+    }
+
+    public const bool CorsCredentials = false;
+}
+
+/// <summary>What the stack has made that the settings name: values known only once the resources exist.</summary>
+/// <param name="EventHubsHost">The namespace's host name, <c>&lt;namespace&gt;.servicebus.windows.net</c>.</param>
+/// <param name="ContentShareConnectionString">Elastic Premium only: a key-based connection string for the content share.</param>
+public sealed record DeployedValues<T>(
+    T StorageAccountName,
+    T EventHubsHost,
+    T SignalRConnectionString,
+    T AppInsightsConnectionString,
+    Func<string, T> Literal,
+    T? ContentShareConnectionString = null,
+    T? ContentShareName = null) where T : class;

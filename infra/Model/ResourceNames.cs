@@ -1,0 +1,35 @@
+namespace Serverless.Infra.Model;
+
+/// <summary>
+/// Names the function app and the resources must agree on. Top-level resources get Pulumi's random suffix; these child
+/// names are used as they are (PULUMI-FACTS §2, auto-naming).
+/// </summary>
+public static class ResourceNames
+{
+    /// <summary>Tables__Updates and Tables__DeadLetters: the app's tables, created by the stack.</summary>
+    public const string UpdatesTable = "updates";
+    public const string DeadLettersTable = "deadletters";
+
+    /// <summary>EventHubName and EventHubConsumerGroup: the hub Ingest reads, and Ingest's own consumer group.</summary>
+    public const string EventHub = "updates";
+    public const string ConsumerGroup = "ingest";
+
+    /// <summary>SignalR__HubName: the SignalR hub clients connect to.</summary>
+    public const string SignalRHub = "updates";
+
+    /// <summary>Flex Consumption's deployment container: one deploy keeps the running package there.</summary>
+    public const string DeploymentContainer = "app-package";
+
+    /// <summary>Where <c>pulumi up</c> uploads each built package, named by its content hash; one deploy reads it from there.</summary>
+    public const string PackagesContainer = "packages";
+
+    /// <summary>The name one deploy requires for the package in the deployment container (functions-infrastructure-as-code.md).</summary>
+    public const string ReleasedPackage = "released-package.zip";
+
+    /// <summary>Event Hubs rules: producers send with the hub-level "send" rule; "listen" is for readers other than the app.</summary>
+    public const string SendRule = "send";
+    public const string ListenRule = "listen";
+
+    /// <summary>The blob name of a package: its content hash, so that a new build is a new blob and an unchanged one is no change.</summary>
+    public static string PackageBlob(string sha256) => $"functions-{sha256[..16]}.zip";
+}

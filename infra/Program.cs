@@ -1,0 +1,4 @@
+using Pulumi;
+using Serverless.Infra;
+
+return await Deployment.RunAsync(() => ServerlessStack.DefineAsync());

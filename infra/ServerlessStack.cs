@@ -1,0 +1,355 @@
+using System.Text.Json;
+using Pulumi;
+using Serverless.Infra.Model;
+using ApplicationInsights = Pulumi.AzureNative.ApplicationInsights;
+using Authorization = Pulumi.AzureNative.Authorization;
+using EventHub = Pulumi.AzureNative.EventHub;
+using OperationalInsights = Pulumi.AzureNative.OperationalInsights;
+using Resources = Pulumi.AzureNative.Resources;
+using SignalRService = Pulumi.AzureNative.SignalRService;
+using Storage = Pulumi.AzureNative.Storage;
+using Web = Pulumi.AzureNative.Web;
+
+namespace Serverless.Infra;
+
+/// <summary>
+/// The whole pipeline in Azure, in dependency order: storage, Event Hubs, SignalR Service, monitoring, the function app,
+/// its roles, its code, and the web page. What is decided (names, settings, roles, files) comes from Serverless.Infra.Model.
+/// </summary>
+public static class ServerlessStack
+{
+    public static async Task<IDictionary<string, object?>> DefineAsync()
+    {
+        var settings = StackSettings.Read(new Config().Get);
+        var plan = settings.Plan;
+        var repo = RepoFolders.Find();
+        var package = await FunctionPackage.BuildAsync(repo, Console.Out, CancellationToken.None);
+        var webFiles = WebSiteFiles.Collect(repo);
+
+        var group = new Resources.ResourceGroup("serverless");
+
+        // Storage: the app's tables, the host's storage, the packages, and the static website for web/.
+        var storage = new Storage.StorageAccount("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Kind = Storage.Kind.StorageV2,
+            Sku = new Storage.Inputs.SkuArgs { Name = settings.StorageSku },
+            MinimumTlsVersion = Storage.MinimumTlsVersion.TLS1_2,
+            EnableHttpsTrafficOnly = true,
+            AllowBlobPublicAccess = false,
+            // Pulumi uploads the web site and the package with the account key (PULUMI-FACTS §3.3); the app uses its identity.
+            AllowSharedKeyAccess = true,
+        });
+        var updatesTable = new Storage.Table("updates", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            TableName = ResourceNames.UpdatesTable,
+        });
+        var deadLettersTable = new Storage.Table("deadletters", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            TableName = ResourceNames.DeadLettersTable,
+        });
+        var deploymentContainer = new Storage.BlobContainer("app-package", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            ContainerName = ResourceNames.DeploymentContainer,
+            PublicAccess = Storage.PublicAccess.None,
+        });
+        var packagesContainer = new Storage.BlobContainer("packages", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            ContainerName = ResourceNames.PackagesContainer,
+            PublicAccess = Storage.PublicAccess.None,
+        });
+        var website = new Storage.StorageAccountStaticWebsite("web", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            IndexDocument = WebSiteFiles.IndexDocument,
+        });
+        var webEndpoint = storage.PrimaryEndpoints.Apply(endpoints => endpoints.Web);
+        var webOrigin = webEndpoint.Apply(WebSiteFiles.Origin);
+        var corsOrigins = FunctionAppSettings.CorsOrigins<Input<string>>(settings, webOrigin, origin => origin);
+
+        // Event Hubs: a Standard namespace, the hub Ingest reads, Ingest's consumer group, and a rule for each direction.
+        var eventHubs = new EventHub.Namespace("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Sku = new EventHub.Inputs.SkuArgs
+            {
+                Name = EventHub.SkuName.Standard,
+                Tier = EventHub.SkuTier.Standard,
+                Capacity = settings.EventHubsCapacity,
+            },
+            MinimumTlsVersion = "1.2",
+        });
+        var hub = new EventHub.EventHub("updates", new()
+        {
+            ResourceGroupName = group.Name,
+            NamespaceName = eventHubs.Name,
+            EventHubName = ResourceNames.EventHub,
+            PartitionCount = settings.PartitionCount,
+            MessageRetentionInDays = settings.RetentionDays,
+        });
+        var consumerGroup = new EventHub.ConsumerGroup("ingest", new()
+        {
+            ResourceGroupName = group.Name,
+            NamespaceName = eventHubs.Name,
+            EventHubName = hub.Name,
+            ConsumerGroupName = ResourceNames.ConsumerGroup,
+        });
+        var sendRule = new EventHub.EventHubAuthorizationRule("send", new()
+        {
+            ResourceGroupName = group.Name,
+            NamespaceName = eventHubs.Name,
+            EventHubName = hub.Name,
+            AuthorizationRuleName = ResourceNames.SendRule,
+            // A list of string-or-enum unions: each item is a Union, as the list's element type is Union<string, AccessRights>.
+            Rights = { Union<string, EventHub.AccessRights>.FromT1(EventHub.AccessRights.Send) },
+        });
+        var listenRule = new EventHub.EventHubAuthorizationRule("listen", new()
+        {
+            ResourceGroupName = group.Name,
+            NamespaceName = eventHubs.Name,
+            EventHubName = hub.Name,
+            AuthorizationRuleName = ResourceNames.ListenRule,
+            Rights = { Union<string, EventHub.AccessRights>.FromT1(EventHub.AccessRights.Listen) },
+        });
+        var producerKeys = EventHub.ListEventHubKeys.Invoke(new()
+        {
+            ResourceGroupName = group.Name,
+            NamespaceName = eventHubs.Name,
+            EventHubName = hub.Name,
+            AuthorizationRuleName = sendRule.Name,
+        });
+        var listenerKeys = EventHub.ListEventHubKeys.Invoke(new()
+        {
+            ResourceGroupName = group.Name,
+            NamespaceName = eventHubs.Name,
+            EventHubName = hub.Name,
+            AuthorizationRuleName = listenRule.Name,
+        });
+
+        // SignalR Service in serverless mode; the page connects to it directly, so it answers CORS for the page.
+        var signalR = new SignalRService.SignalR("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Kind = SignalRService.ServiceKind.SignalR,
+            Sku = new SignalRService.Inputs.ResourceSkuArgs
+            {
+                Name = settings.SignalRSku,
+                Tier = settings.SignalRTier,
+                Capacity = settings.SignalRUnits,
+            },
+            Features =
+            {
+                new SignalRService.Inputs.SignalRFeatureArgs { Flag = SignalRService.FeatureFlags.ServiceMode, Value = "Serverless" },
+                new SignalRService.Inputs.SignalRFeatureArgs { Flag = SignalRService.FeatureFlags.EnableConnectivityLogs, Value = "true" },
+            },
+            Cors = new SignalRService.Inputs.SignalRCorsSettingsArgs { AllowedOrigins = corsOrigins.ToArray() },
+        });
+        var signalRKeys = SignalRService.ListSignalRKeys.Invoke(new()
+        {
+            ResourceGroupName = group.Name,
+            ResourceName = signalR.Name,
+        });
+
+        // Monitoring: Application Insights on a Log Analytics workspace.
+        var workspace = new OperationalInsights.Workspace("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Sku = new OperationalInsights.Inputs.WorkspaceSkuArgs { Name = OperationalInsights.WorkspaceSkuNameEnum.PerGB2018 },
+            RetentionInDays = settings.LogRetentionDays,
+        });
+        var insights = new ApplicationInsights.Component("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            ApplicationType = ApplicationInsights.ApplicationType.Web,
+            Kind = "web",
+            WorkspaceResourceId = workspace.Id,
+        });
+
+        // The plan: Flex Consumption by default, Elastic Premium when the stack says so.
+        var servicePlan = new Web.AppServicePlan("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Kind = plan.IsFlex ? "functionapp" : "elastic",
+            Reserved = true,
+            Sku = new Web.Inputs.SkuDescriptionArgs { Name = plan.SkuName, Tier = plan.SkuTier },
+            MaximumElasticWorkerCount = plan.IsFlex ? null : (Input<int>)settings.MaximumInstanceCount,
+        });
+
+        // Elastic Premium keeps the app's files in an Azure Files share, which only takes a key.
+        Input<string>? contentConnection = null;
+        if (!plan.IsFlex)
+        {
+            var storageKeys = Storage.ListStorageAccountKeys.Invoke(new()
+            {
+                ResourceGroupName = group.Name,
+                AccountName = storage.Name,
+            });
+            contentConnection = Output.CreateSecret(Output.Tuple(storage.Name, storageKeys).Apply(values =>
+                $"DefaultEndpointsProtocol=https;AccountName={values.Item1};AccountKey={values.Item2.Keys[0].Value};EndpointSuffix=core.windows.net"));
+        }
+
+        var appSettings = FunctionAppSettings.For(settings, new DeployedValues<Input<string>>(
+            StorageAccountName: storage.Name,
+            EventHubsHost: eventHubs.Name.Apply(name => $"{name}.servicebus.windows.net"),
+            SignalRConnectionString: Output.CreateSecret(signalRKeys.Apply(keys => keys.PrimaryConnectionString ?? "")),
+            AppInsightsConnectionString: insights.ConnectionString,
+            Literal: value => value,
+            ContentShareConnectionString: contentConnection,
+            ContentShareName: plan.IsFlex ? null : (Input<string>)"serverless-content"));
+
+        var app = new Web.WebApp("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Kind = "functionapp,linux",
+            ServerFarmId = servicePlan.Id,
+            Reserved = true,
+            HttpsOnly = true,
+            Identity = new Web.Inputs.ManagedServiceIdentityArgs { Type = Web.ManagedServiceIdentityType.SystemAssigned },
+            FunctionAppConfig = plan.IsFlex ? new Web.Inputs.FunctionAppConfigArgs
+            {
+                Deployment = new Web.Inputs.FunctionsDeploymentArgs
+                {
+                    Storage = new Web.Inputs.FunctionsDeploymentStorageArgs
+                    {
+                        Type = Web.FunctionsDeploymentStorageType.BlobContainer,
+                        Value = Output.Format($"{storage.PrimaryEndpoints.Apply(endpoints => endpoints.Blob)}{deploymentContainer.Name}"),
+                        Authentication = new Web.Inputs.FunctionsDeploymentStorageAuthenticationArgs
+                        {
+                            Type = Web.AuthenticationType.SystemAssignedIdentity,
+                        },
+                    },
+                },
+                Runtime = new Web.Inputs.FunctionsRuntimeArgs { Name = HostingPlan.CustomRuntime, Version = "1.0" },
+                ScaleAndConcurrency = new Web.Inputs.FunctionsScaleAndConcurrencyArgs
+                {
+                    MaximumInstanceCount = settings.MaximumInstanceCount,
+                    InstanceMemoryMB = settings.InstanceMemoryMB,
+                },
+            } : null,
+            SiteConfig = new Web.Inputs.SiteConfigArgs
+            {
+                AppSettings = appSettings.Select(setting => new Web.Inputs.NameValuePairArgs { Name = setting.Key, Value = setting.Value }).ToArray(),
+                Cors = new Web.Inputs.CorsSettingsArgs
+                {
+                    AllowedOrigins = corsOrigins.ToArray(),
+                    SupportCredentials = FunctionAppSettings.CorsCredentials,
+                },
+                MinTlsVersion = "1.2",
+                FtpsState = "Disabled",
+                Http20Enabled = true,
+            },
+        });
+
+        // The app's identity: data roles only, each at the narrowest scope (RoleGrants explains each one).
+        var client = Authorization.GetClientConfig.Invoke();
+        var principalId = app.Identity.Apply(identity => identity!.PrincipalId);
+        var roleAssignments = RoleGrants.ForFunctionApp.Select(grant => new Authorization.RoleAssignment(grant.ResourceName, new()
+        {
+            PrincipalId = principalId,
+            PrincipalType = Authorization.PrincipalType.ServicePrincipal,
+            RoleDefinitionId = client.Apply(c => RoleGrants.DefinitionPath(c.SubscriptionId, grant.RoleDefinitionId)),
+            Scope = grant.Scope switch
+            {
+                RoleScope.StorageAccount => storage.Id,
+                RoleScope.UpdatesTable => updatesTable.Id,
+                RoleScope.DeadLettersTable => deadLettersTable.Id,
+                RoleScope.EventHub => hub.Id,
+                _ => throw new InvalidOperationException($"No resource for role scope {grant.Scope}."),
+            },
+            Description = $"{grant.Role} for {grant.Reason}",
+        })).ToList();
+
+        // The code: the package uploaded under its content hash, then deployed through the plan's deployment extension.
+        var packageBlob = new Storage.Blob("function-package", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            ContainerName = packagesContainer.Name,
+            BlobName = ResourceNames.PackageBlob(package.Sha256),
+            Source = new FileAsset(package.ZipPath),
+            ContentType = "application/zip",
+        });
+        var packageLink = Storage.ListStorageAccountServiceSAS.Invoke(new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            CanonicalizedResource = Output.Format($"/blob/{storage.Name}/{packagesContainer.Name}/{packageBlob.Name}"),
+            Resource = "b",
+            Permissions = "r",
+            Protocols = Storage.HttpProtocol.Https,
+            SharedAccessExpiryTime = PackageDeployment.LinkExpiry(DateTimeOffset.UtcNow),
+        });
+        var packageUri = Output.CreateSecret(Output.Format(
+            $"{storage.PrimaryEndpoints.Apply(endpoints => endpoints.Blob)}{packagesContainer.Name}/{packageBlob.Name}?{packageLink.Apply(link => link.ServiceSasToken)}"));
+        // Deploy once the app may read its storage and the hub, and the package is uploaded.
+        var deploymentOptions = new CustomResourceOptions { DependsOn = { packageBlob, consumerGroup, updatesTable, deadLettersTable } };
+        foreach (var role in roleAssignments)
+        {
+            deploymentOptions.DependsOn.Add(role);
+        }
+
+        var codeDeployment = new Resources.Deployment("function-code", new()
+        {
+            ResourceGroupName = group.Name,
+            Properties = new Resources.Inputs.DeploymentPropertiesArgs
+            {
+                Mode = Resources.DeploymentMode.Incremental,
+                Template = JsonDocument.Parse(PackageDeployment.Template(plan)).RootElement,
+                Parameters =
+                {
+                    [PackageDeployment.SiteNameParameter] = new Resources.Inputs.DeploymentParameterArgs { Value = app.Name.Apply(name => (object)name) },
+                    [PackageDeployment.PackageUriParameter] = new Resources.Inputs.DeploymentParameterArgs { Value = packageUri.Apply(uri => (object)uri) },
+                },
+            },
+        }, deploymentOptions);
+
+        // The web page, with config.json pointing it at the deployed API.
+        var apiBase = app.DefaultHostName.Apply(WebSiteFiles.ApiBase);
+        foreach (var file in webFiles)
+        {
+            _ = new Storage.Blob($"web/{file.SitePath}", new()
+            {
+                ResourceGroupName = group.Name,
+                AccountName = storage.Name,
+                ContainerName = website.ContainerName,
+                BlobName = file.SitePath,
+                Source = new FileAsset(file.SourcePath),
+                ContentType = file.ContentType,
+            });
+        }
+
+        _ = new Storage.Blob($"web/{WebSiteFiles.ConfigFile}", new()
+        {
+            ResourceGroupName = group.Name,
+            AccountName = storage.Name,
+            ContainerName = website.ContainerName,
+            BlobName = WebSiteFiles.ConfigFile,
+            Source = apiBase.Apply(api => (AssetOrArchive)new StringAsset(WebSiteFiles.ConfigJson(api))),
+            ContentType = WebSiteFiles.ContentType(WebSiteFiles.ConfigFile),
+        });
+
+        return new Dictionary<string, object?>
+        {
+            ["functionAppName"] = app.Name,
+            ["apiUrl"] = apiBase,
+            ["negotiateUrl"] = apiBase.Apply(api => $"{api}/negotiate"),
+            ["webUrl"] = webEndpoint,
+            ["eventHubsNamespace"] = eventHubs.Name,
+            ["eventHubName"] = hub.Name,
+            ["producerConnectionString"] = Output.CreateSecret(producerKeys.Apply(keys => keys.PrimaryConnectionString)),
+            ["listenerConnectionString"] = Output.CreateSecret(listenerKeys.Apply(keys => keys.PrimaryConnectionString)),
+            ["resourceGroupName"] = group.Name,
+            ["packageSha256"] = package.Sha256,
+            ["codeDeployment"] = codeDeployment.Name,
+        };
+    }
+}

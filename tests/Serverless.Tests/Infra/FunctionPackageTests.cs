@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Serverless.Infra.Model;
+using Serverless.Testing;
+
+namespace Serverless.Tests.Infra;
+
+public sealed class FunctionPackageTests
+{
+    [Fact]
+    public async Task The_published_package_runs_as_a_custom_handler_with_the_stacks_settings()
+    {
+        var repo = RepoFolders.Find(AppContext.BaseDirectory);
+        var package = await FunctionPackage.BuildAsync(repo, TextWriter.Null, CancellationToken.None);
+
+        using (var zip = ZipFile.OpenRead(package.ZipPath))
+        {
+            var names = zip.Entries.Select(e => e.FullName).ToHashSet();
+            var functions = Directory.GetDirectories(repo.Functions).Where(d => File.Exists(Path.Combine(d, "function.json"))).Select(Path.GetFileName).ToList();
+            Assert.NotEmpty(functions);
+            Assert.All(functions, function => Assert.Contains($"{function}/function.json", names));
+            Assert.Contains("host.json", names);
+            Assert.DoesNotContain("local.settings.json", names);
+        }
+
+        Assert.Empty(FunctionPackage.Check(package.ZipPath));
+
+        // Unpacked as the host unpacks it, the handler starts with the settings the stack gives it and answers the host's probe.
+        var folder = Directory.CreateTempSubdirectory("package-");
+        try
+        {
+            ZipFile.ExtractToDirectory(package.ZipPath, folder.FullName);
+            var port = FreePort.Next();
+            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using var handler = StartHandler(folder.FullName, port, output);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var answer = await PollAsync(() => http.GetStringAsync($"http://127.0.0.1:{port}/"), handler, TimeSpan.FromSeconds(30));
+            Assert.True(answer == "Serverless function app", $"The handler answered '{answer}'; its output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_same_files_give_the_same_package()
+    {
+        var folder = Directory.CreateTempSubdirectory("zip-");
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, "host.json"), "{}");
+            Directory.CreateDirectory(Path.Combine(folder.FullName, "Ingest"));
+            File.WriteAllText(Path.Combine(folder.FullName, "Ingest", "function.json"), "{}");
+            var executable = Path.Combine(folder.FullName, FunctionPackage.Executable);
+            File.WriteAllText(executable, "#!/bin/sh");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var first = FunctionPackage.Zip(folder.FullName, Path.Combine(folder.FullName, "..", folder.Name + "-1.zip"));
+            File.SetLastWriteTimeUtc(executable, DateTime.UtcNow.AddHours(-3));
+            var second = FunctionPackage.Zip(folder.FullName, Path.Combine(folder.FullName, "..", folder.Name + "-2.zip"));
+
+            Assert.Equal(first.Sha256, second.Sha256);
+            Assert.Empty(FunctionPackage.Check(first.ZipPath));
+            File.Delete(first.ZipPath);
+            File.Delete(second.ZipPath);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_package_the_host_cannot_start_is_refused_with_the_reasons()
+    {
+        var folder = Directory.CreateTempSubdirectory("bad-");
+        var zipPath = folder.FullName + ".zip";
+        try
+        {
+            File.WriteAllText(Path.Combine(folder.FullName, FunctionPackage.Executable), "not executable");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Path.Combine(folder.FullName, FunctionPackage.Executable), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            File.WriteAllText(Path.Combine(folder.FullName, "local.settings.json"), "{}");
+
+            FunctionPackage.Zip(folder.FullName, zipPath);
+            var problems = FunctionPackage.Check(zipPath);
+
+            Assert.Collection(problems,
+                p => Assert.Contains("host.json", p),
+                p => Assert.Contains("not executable", p),
+                p => Assert.Contains("no function folder", p),
+                p => Assert.Contains("local.settings.json", p));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+            File.Delete(zipPath);
+        }
+    }
+
+    private static Process StartHandler(string folder, int port, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    {
+        var start = new ProcessStartInfo(Path.Combine(folder, FunctionPackage.Executable))
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment.Clear();
+        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in FunctionAppSettings.For(InfraSettingsTests.Stack("flex"), InfraSettingsTests.Deployed()))
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    // The handler's answer, or "" when it exited or never answered (the caller shows its output).
+    private static async Task<string> PollAsync(Func<Task<string>> call, Process handler, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        try
+        {
+            while (DateTime.UtcNow < deadline && !handler.HasExited)
+            {
+                try
+                {
+                    return await call();
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(200);
+                }
+            }
+
+            return "";
+        }
+        finally
+        {
+            if (!handler.HasExited)
+            {
+                handler.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Serverless.Functions.Settings;
+using Serverless.Infra.Model;
+
+namespace Serverless.Tests.Infra;
+
+/// <summary>Keeps the stack and the function app in step: every setting the app reads is one the stack sets.</summary>
+public sealed class InfraSettingsTests
+{
+    private static readonly RepoFolders Repo = RepoFolders.Find(AppContext.BaseDirectory);
+
+    public static TheoryData<string> Plans => new() { "flex", "premium" };
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Every_setting_of_the_sample_is_set_by_the_stack(string plan)
+    {
+        var stack = Stack(plan);
+        var names = AppSettingNames(stack);
+        var elsewhere = FunctionAppSettings.SetElsewhere(stack.Plan);
+
+        var missing = SampleValues().Keys
+            .Where(name => !names.Contains(name) && !names.Any(set => set.StartsWith(name + "__", StringComparison.Ordinal)) && !elsewhere.ContainsKey(name))
+            .ToList();
+
+        Assert.True(missing.Count == 0, $"Set by local.settings.sample.json but not by the stack ({plan}): {string.Join(", ", missing)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void Every_connection_and_binding_expression_of_the_functions_has_a_setting(string plan)
+    {
+        var names = AppSettingNames(Stack(plan));
+        var needed = new List<(string Function, string Setting, bool IsConnection)>();
+        foreach (var file in Directory.EnumerateFiles(Repo.Functions, "function.json", SearchOption.AllDirectories).Where(IsSource))
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            var function = Path.GetFileName(Path.GetDirectoryName(file))!;
+            foreach (var binding in json.RootElement.GetProperty("bindings").EnumerateArray())
+            {
+                foreach (var property in binding.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
+                {
+                    var value = property.Value.GetString()!;
+                    if (property.Name == "connection")
+                    {
+                        needed.Add((function, value, true));
+                    }
+                    else if (value.Length > 2 && value.StartsWith('%') && value.EndsWith('%'))
+                    {
+                        needed.Add((function, value.Trim('%'), false));
+                    }
+                }
+            }
+        }
+
+        Assert.Contains(needed, n => n.IsConnection);
+        var missing = needed
+            .Where(n => !names.Contains(n.Setting) && !(n.IsConnection && names.Any(set => set.StartsWith(n.Setting + "__", StringComparison.Ordinal))))
+            .Select(n => $"{n.Function}: {n.Setting}")
+            .ToList();
+        Assert.True(missing.Count == 0, $"Named in function.json but not set by the stack ({plan}): {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void Flex_Consumption_gets_none_of_the_settings_it_rejects()
+    {
+        string[] rejected = ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"];
+
+        var names = AppSettingNames(Stack("flex"));
+
+        Assert.Empty(rejected.Intersect(names));
+    }
+
+    [Fact]
+    public void The_stacks_defaults_are_the_samples_values()
+    {
+        var sample = SampleValues();
+
+        foreach (var (name, value) in FunctionAppSettings.TunableDefaults)
+        {
+            Assert.Equal(sample[name], value);
+        }
+    }
+
+    [Fact]
+    public void The_samples_CORS_becomes_the_sites_CORS_with_the_web_page_as_origin()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Repo.SettingsSample));
+        var host = json.RootElement.GetProperty("Host");
+
+        var origins = FunctionAppSettings.CorsOrigins(Stack("flex"), "https://page.example", origin => origin);
+
+        var credentials = FunctionAppSettings.CorsCredentials;
+        Assert.Equal(host.GetProperty("CORSCredentials").GetBoolean(), credentials);
+        Assert.Equal(["https://page.example", "http://localhost:8080"], origins);
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void The_function_app_accepts_the_settings_the_stack_gives_it(string plan)
+    {
+        var settings = FunctionAppSettings.For(Stack(plan), Deployed());
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":"), s.Value)))
+            .Build();
+
+        var errors = Validate<StorageOptions>(StorageOptions.Bind, configuration)
+            .Concat(Validate<EventHubTriggerOptions>(EventHubTriggerOptions.Bind, configuration))
+            .Concat(Validate<SignalROptions>(SignalROptions.Bind, configuration))
+            .Concat(Validate<IngestOptions>(IngestOptions.Bind, configuration))
+            .Concat(Validate<NegotiateOptions>(NegotiateOptions.Bind, configuration))
+            .ToList();
+
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+        var storage = new StorageOptions();
+        StorageOptions.Bind(storage, configuration);
+        Assert.True(storage.UsesIdentity);
+        Assert.Equal("https://serverlessabc123.table.core.windows.net/", storage.CreateServiceClient().Uri.ToString());
+    }
+
+    internal static StackSettings Stack(string plan) => StackSettings.Read(key => key switch
+    {
+        "plan" => plan,
+        "allowedOrigins" => "http://localhost:8080",
+        _ => null,
+    });
+
+    /// <summary>Values shaped like the ones Azure hands the stack, for a stack that never ran.</summary>
+    internal static DeployedValues<string> Deployed() => new(
+        StorageAccountName: "serverlessabc123",
+        EventHubsHost: "serverlessabc123.servicebus.windows.net",
+        SignalRConnectionString: "Endpoint=https://serverlessabc123.service.signalr.net;AccessKey=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH;Version=1.0;",
+        AppInsightsConnectionString: "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+        Literal: value => value,
+        ContentShareConnectionString: "DefaultEndpointsProtocol=https;AccountName=serverlessabc123;AccountKey=a2V5;EndpointSuffix=core.windows.net",
+        ContentShareName: "serverless-content");
+
+    private static HashSet<string> AppSettingNames(StackSettings stack)
+    {
+        var settings = FunctionAppSettings.For(stack, Deployed());
+        var names = settings.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(settings.Count, names.Count);
+        return names;
+    }
+
+    private static Dictionary<string, string> SampleValues()
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Repo.SettingsSample));
+        return json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
+    }
+
+    private static bool IsSource(string path)
+    {
+        var relative = Path.GetRelativePath(Repo.Functions, path).Replace('\\', '/');
+        return !relative.StartsWith("bin/", StringComparison.Ordinal) && !relative.StartsWith("obj/", StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> Validate<T>(Action<T, IConfiguration> bind, IConfiguration configuration) where T : ISelfValidatingOptions, new()
+    {
+        var options = new T();
+        bind(options, configuration);
+        return options.Validate();
+    }
+}

@@ -1,0 +1,125 @@
+using Serverless.Infra.Model;
+
+namespace Serverless.Tests.Infra;
+
+public sealed class StackSettingsTests
+{
+    [Fact]
+    public void An_empty_stack_gets_Flex_Consumption_and_the_sample_values()
+    {
+        var settings = StackSettings.Read(_ => null);
+
+        Assert.Equal(HostingPlan.Flex, settings.Plan);
+        Assert.Equal(("Free_F1", "Free", 1), (settings.SignalRSku, settings.SignalRTier, settings.SignalRUnits));
+        Assert.Equal((4, 1, 1), (settings.PartitionCount, settings.RetentionDays, settings.EventHubsCapacity));
+        Assert.Equal(FunctionAppSettings.TunableDefaults, settings.AppSettings);
+        Assert.Empty(settings.AllowedOrigins);
+    }
+
+    [Fact]
+    public void Premium_picks_the_Elastic_Premium_plan_and_its_SKU()
+    {
+        var settings = Read(("plan", "premium"), ("premiumSku", "ep2"));
+
+        Assert.Equal(HostingPlan.Premium("EP2"), settings.Plan);
+        Assert.Equal("ZipDeploy", settings.Plan.DeploymentExtension);
+        Assert.Equal("onedeploy", HostingPlan.Flex.DeploymentExtension);
+    }
+
+    [Fact]
+    public void Every_bad_value_is_named_in_one_error()
+    {
+        var error = Assert.Throws<StackSettingsException>(() => Read(
+            ("plan", "consumption"),
+            ("partitionCount", "33"),
+            ("retentionDays", "week"),
+            ("instanceMemoryMB", "1024"),
+            ("signalrUnits", "2"),
+            ("allowedOrigins", "https://ok.example, https://bad.example/path, ftp://x"),
+            ("appSettings", """{"EventHubName": "other", "Ingest__AllowedChannels": "prices.*"}""")));
+
+        Assert.Collection(error.Errors,
+            e => Assert.Contains("serverless:plan", e),
+            e => Assert.Contains("serverless:instanceMemoryMB", e),
+            e => Assert.Contains("serverless:partitionCount must be a whole number from 1 to 32 (it is '33')", e),
+            e => Assert.Contains("serverless:retentionDays", e),
+            e => Assert.Contains("'https://bad.example/path'", e),
+            e => Assert.Contains("'ftp://x'", e),
+            e => Assert.Contains("'EventHubName' is not a setting a stack may change", e),
+            e => Assert.Contains("serverless:signalrUnits must be 1 with Free_F1", e));
+        Assert.Contains("serverless:partitionCount", error.Message);
+    }
+
+    [Fact]
+    public void Origins_and_app_settings_are_read_from_the_stack()
+    {
+        var settings = Read(
+            ("allowedOrigins", "https://a.example/, http://localhost:8080"),
+            ("appSettings", """{"Ingest__AllowedChannels": "prices.*,orders.*", "SignalR__PushAttempts": 5}"""));
+
+        Assert.Equal(["https://a.example", "http://localhost:8080"], settings.AllowedOrigins);
+        Assert.Equal("prices.*,orders.*", settings.AppSettings["Ingest__AllowedChannels"]);
+        Assert.Equal("5", settings.AppSettings["SignalR__PushAttempts"]);
+        Assert.Equal("8192", settings.AppSettings["Ingest__DeadLetterBodyBytes"]);
+    }
+
+    [Fact]
+    public void A_wildcard_origin_replaces_the_list()
+    {
+        var settings = Read(("allowedOrigins", "*"));
+
+        Assert.Equal(["*"], FunctionAppSettings.CorsOrigins(settings, "https://page.example", origin => origin));
+    }
+
+    [Fact]
+    public void The_sample_stack_file_is_a_valid_stack()
+    {
+        var repo = RepoFolders.Find(AppContext.BaseDirectory);
+        var values = SampleStackValues(Path.Combine(repo.Root, "infra", "Pulumi.dev.yaml"));
+
+        var settings = StackSettings.Read(key => values.GetValueOrDefault(key));
+
+        Assert.Equal(["http://localhost:8080"], settings.AllowedOrigins);
+        Assert.Equal("prices.*,orders.*", settings.AppSettings["Ingest__AllowedChannels"]);
+    }
+
+    private static StackSettings Read(params (string Key, string Value)[] values) =>
+        StackSettings.Read(key => values.FirstOrDefault(v => v.Key == key).Value);
+
+    // The sample stack file's serverless:* keys, as Pulumi hands them to the program: scalars as text, a map as JSON.
+    private static Dictionary<string, string> SampleStackValues(string path)
+    {
+        var values = new Dictionary<string, string>();
+        string? map = null;
+        var entries = new Dictionary<string, string>();
+        foreach (var line in File.ReadAllLines(path).Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')))
+        {
+            var text = line.Trim();
+            var colon = text.IndexOf(": ", StringComparison.Ordinal);
+            if (line.StartsWith("    ", StringComparison.Ordinal) && map is not null)
+            {
+                entries[text[..colon]] = text[(colon + 2)..].Trim('"');
+            }
+            else if (text.StartsWith("serverless:", StringComparison.Ordinal))
+            {
+                var key = text["serverless:".Length..].TrimEnd(':');
+                if (text.EndsWith(':'))
+                {
+                    map = key;
+                }
+                else
+                {
+                    key = key[..key.IndexOf(':')];
+                    values[key] = text[(colon + 2)..].Trim('"');
+                }
+            }
+        }
+
+        if (map is not null)
+        {
+            values[map] = System.Text.Json.JsonSerializer.Serialize(entries);
+        }
+
+        return values;
+    }
+}

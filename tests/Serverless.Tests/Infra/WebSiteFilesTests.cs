@@ -1,0 +1,41 @@
+using System.Text.Json;
+using Serverless.Infra.Model;
+
+namespace Serverless.Tests.Infra;
+
+public sealed class WebSiteFilesTests
+{
+    [Fact]
+    public void The_site_is_the_web_folder_plus_the_SignalR_client_from_npm()
+    {
+        var repo = RepoFolders.Find(AppContext.BaseDirectory);
+
+        var files = WebSiteFiles.Collect(repo);
+
+        var index = Assert.Single(files, f => f.SitePath == WebSiteFiles.IndexDocument);
+        Assert.Equal("text/html; charset=utf-8", index.ContentType);
+        Assert.Contains(files, f => f.SitePath == "app.js" && f.ContentType.StartsWith("text/javascript", StringComparison.Ordinal));
+        var signalR = Assert.Single(files, f => f.SitePath == WebSiteFiles.SignalRScript);
+        Assert.True(File.Exists(signalR.SourcePath));
+        Assert.Equal(Directory.GetFiles(repo.Web, "*", SearchOption.AllDirectories).Length + 1, files.Count);
+    }
+
+    [Fact]
+    public void Config_json_names_the_deployed_API()
+    {
+        var api = WebSiteFiles.ApiBase("serverless-abc.azurewebsites.net");
+
+        using var json = JsonDocument.Parse(WebSiteFiles.ConfigJson(api));
+
+        Assert.Equal("https://serverless-abc.azurewebsites.net/api", json.RootElement.GetProperty("api").GetString());
+        Assert.Equal("https://sa.z6.web.core.windows.net", WebSiteFiles.Origin("https://sa.z6.web.core.windows.net/"));
+    }
+
+    [Fact]
+    public void A_file_with_no_known_content_type_is_refused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => WebSiteFiles.ContentType("web/notes.txt"));
+
+        Assert.Contains("'.txt'", error.Message);
+    }
+}
