@@ -340,6 +340,7 @@ public static class ServerlessStack
         return new Dictionary<string, object?>
         {
             ["functionAppName"] = app.Name,
+            ["functionAppUrl"] = app.DefaultHostName.Apply(host => $"https://{host}/"),
             ["apiUrl"] = apiBase,
             ["negotiateUrl"] = apiBase.Apply(api => $"{api}/negotiate"),
             ["webUrl"] = webEndpoint,

@@ -22,22 +22,56 @@ public sealed class RatePublisher(EventHubProducer producer, double rate, long? 
         var pending = new List<OutgoingUpdate>();
         var taken = 0L;
         var exhausted = false;
-        while (!exhausted && !cancellationToken.IsCancellationRequested && (count is null || taken < count))
+        Task<bool>? waiting = null;
+        try
         {
-            var due = rate <= 0 ? MaxPerTick : (long)(rate * clock.Elapsed.TotalSeconds) + 1 - taken;
-            due = Math.Min(Math.Min(due, MaxPerTick), (count ?? long.MaxValue) - taken);
-            pending.Clear();
-            while (pending.Count < due && !(exhausted = !await source.MoveNextAsync()))
+            while (!exhausted && !cancellationToken.IsCancellationRequested && (count is null || taken < count))
             {
-                pending.Add(source.Current);
-            }
+                var due = rate <= 0 ? MaxPerTick : (long)(rate * clock.Elapsed.TotalSeconds) + 1 - taken;
+                due = Math.Min(Math.Min(due, MaxPerTick), (count ?? long.MaxValue) - taken);
+                pending.Clear();
+                while (pending.Count < due)
+                {
+                    var next = waiting ?? source.MoveNextAsync().AsTask();
+                    waiting = null;
+                    if (!next.IsCompleted && pending.Count > 0)
+                    {
+                        // A live source (a pipe, a feed) has nothing more right now: send what it gave instead of
+                        // holding it until a tick's worth has arrived.
+                        waiting = next;
+                        break;
+                    }
 
-            taken += pending.Count;
-            await SendAsync(pending);
-            if (rate > 0 && !exhausted)
+                    if (!await next)
+                    {
+                        exhausted = true;
+                        break;
+                    }
+
+                    pending.Add(source.Current);
+                }
+
+                taken += pending.Count;
+                await SendAsync(pending);
+                if (rate > 0 && !exhausted)
+                {
+                    var wait = TimeSpan.FromSeconds((taken + 1) / rate) - clock.Elapsed;
+                    await Task.Delay(wait > Tick ? Tick : wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // The source can't be disposed while it is still reading (cancelled with the token, so this ends).
+            if (waiting is not null)
             {
-                var next = TimeSpan.FromSeconds((taken + 1) / rate) - clock.Elapsed;
-                await Task.Delay(next > Tick ? Tick : next > TimeSpan.Zero ? next : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await waiting;
+                }
+                catch (OperationCanceledException)
+                {
+                }
             }
         }
     }
