@@ -268,16 +268,18 @@ public static class ServerlessStack
             Description = $"{grant.Role} for {grant.Reason}",
         })).ToList();
 
-        // The code: the package uploaded under its content hash, then deployed through the plan's deployment extension.
+        // The code: the package uploaded under its source identity, then deployed through the plan's deployment extension.
+        // A rebuild of the same sources differs in bytes (FunctionPackage.SourceIdentity says why), so the blob's content
+        // is not compared: a new identity is a new blob, the same identity is no change.
         var packageBlob = new Storage.Blob("function-package", new()
         {
             ResourceGroupName = group.Name,
             AccountName = storage.Name,
             ContainerName = packagesContainer.Name,
-            BlobName = ResourceNames.PackageBlob(package.Sha256),
+            BlobName = ResourceNames.PackageBlob(package.Identity),
             Source = new FileAsset(package.ZipPath),
             ContentType = "application/zip",
-        });
+        }, new CustomResourceOptions { IgnoreChanges = { "source" } });
         var packageLink = Storage.ListStorageAccountServiceSAS.Invoke(new()
         {
             ResourceGroupName = group.Name,
@@ -349,7 +351,7 @@ public static class ServerlessStack
             ["producerConnectionString"] = Output.CreateSecret(producerKeys.Apply(keys => keys.PrimaryConnectionString)),
             ["listenerConnectionString"] = Output.CreateSecret(listenerKeys.Apply(keys => keys.PrimaryConnectionString)),
             ["resourceGroupName"] = group.Name,
-            ["packageSha256"] = package.Sha256,
+            ["packageIdentity"] = package.Identity,
             ["codeDeployment"] = codeDeployment.Name,
         };
     }

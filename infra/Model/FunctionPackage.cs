@@ -8,7 +8,11 @@ namespace Serverless.Infra.Model;
 /// The function app as Azure runs it: published self-contained for linux-x64 with ReadyToRun, zipped with
 /// <c>host.json</c> and one folder per function next to the executable (the custom handler's app root).
 /// </summary>
-public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes)
+/// <param name="Identity">
+/// A hash of what the package is built from (see <see cref="SourceIdentity"/>): the same sources give the same
+/// identity, so an unchanged app is not uploaded or deployed again.
+/// </param>
+public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, string Identity)
 {
     public const string RuntimeIdentifier = "linux-x64";
 
@@ -26,7 +30,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes)
         "--output", outputFolder,
     ];
 
-    // Fixed entry times, sorted entries: the same build gives the same bytes, so an unchanged app is no change to deploy.
+    // Fixed entry times and sorted entries: the same files give the same zip.
     private static readonly DateTimeOffset EntryTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static async Task<FunctionPackage> BuildAsync(RepoFolders repo, TextWriter log, CancellationToken cancellationToken)
@@ -39,7 +43,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes)
 
         await RunDotnetAsync(PublishArguments(repo.FunctionsProject, publishFolder), repo.Root, log, cancellationToken);
         var zipPath = Path.Combine(repo.PackageOutput, "functions.zip");
-        var package = Zip(publishFolder, zipPath);
+        var package = Zip(publishFolder, zipPath) with { Identity = SourceIdentity(repo, publishFolder) };
         var problems = Check(zipPath);
         return problems.Count == 0
             ? package
@@ -70,7 +74,33 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes)
 
         using var stream = File.OpenRead(zipPath);
         var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-        return new FunctionPackage(zipPath, hash, stream.Length);
+        return new FunctionPackage(zipPath, hash, stream.Length, hash);
+    }
+
+    /// <summary>
+    /// A hash of what the package is built from: the function app's sources (everything under functions/ but build
+    /// output and local settings) and the publish's <c>.deps.json</c> and <c>.runtimeconfig.json</c>, which name every
+    /// package, the runtime and its settings. Not the zip's own hash: the logging source generator emits its code in a
+    /// different order from one clean build to the next, so the same sources don't give the same assembly bytes.
+    /// </summary>
+    public static string SourceIdentity(RepoFolders repo, string publishFolder)
+    {
+        var sources = Directory.EnumerateFiles(repo.Functions, "*", SearchOption.AllDirectories)
+            .Select(path => (Name: "functions/" + Path.GetRelativePath(repo.Functions, path).Replace('\\', '/'), Path: path))
+            .Where(file => !file.Name.StartsWith("functions/bin/", StringComparison.Ordinal)
+                && !file.Name.StartsWith("functions/obj/", StringComparison.Ordinal)
+                && file.Name != "functions/local.settings.json");
+        var published = new[] { $"{Executable}.deps.json", $"{Executable}.runtimeconfig.json" }
+            .Select(name => (Name: "publish/" + name, Path: Path.Combine(publishFolder, name)));
+
+        using var identity = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, path) in sources.Concat(published).OrderBy(file => file.Name, StringComparer.Ordinal))
+        {
+            identity.AppendData(System.Text.Encoding.UTF8.GetBytes(name + "\n"));
+            identity.AppendData(SHA256.HashData(File.ReadAllBytes(path)));
+        }
+
+        return Convert.ToHexStringLower(identity.GetHashAndReset());
     }
 
     /// <summary>What keeps the host from starting the handler, or should never ship; empty when the package is good.</summary>

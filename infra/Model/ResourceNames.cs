@@ -20,7 +20,7 @@ public static class ResourceNames
     /// <summary>Flex Consumption's deployment container: one deploy keeps the running package there.</summary>
     public const string DeploymentContainer = "app-package";
 
-    /// <summary>Where <c>pulumi up</c> uploads each built package, named by its content hash; one deploy reads it from there.</summary>
+    /// <summary>Where <c>pulumi up</c> uploads each built package, named by its source identity; one deploy reads it from there.</summary>
     public const string PackagesContainer = "packages";
 
     /// <summary>The name one deploy requires for the package in the deployment container (functions-infrastructure-as-code.md).</summary>
@@ -30,6 +30,6 @@ public static class ResourceNames
     public const string SendRule = "send";
     public const string ListenRule = "listen";
 
-    /// <summary>The blob name of a package: its content hash, so that a new build is a new blob and an unchanged one is no change.</summary>
-    public static string PackageBlob(string sha256) => $"functions-{sha256[..16]}.zip";
+    /// <summary>The blob name of a package: its source identity, so that changed sources are a new blob and unchanged ones no change.</summary>
+    public static string PackageBlob(string identity) => $"functions-{identity[..16]}.zip";
 }

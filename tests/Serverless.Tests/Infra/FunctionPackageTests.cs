@@ -24,6 +24,7 @@ public sealed class FunctionPackageTests
         }
 
         Assert.Empty(FunctionPackage.Check(package.ZipPath));
+        Assert.Equal(package.Identity, FunctionPackage.SourceIdentity(repo, Path.Combine(repo.PackageOutput, "publish")));
 
         // Unpacked as the host unpacks it, the handler starts with the settings the stack gives it and answers the host's probe.
         var folder = Directory.CreateTempSubdirectory("package-");
@@ -72,6 +73,47 @@ public sealed class FunctionPackageTests
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public void The_identity_follows_the_sources_and_the_published_dependencies_not_the_build_output()
+    {
+        var root = Directory.CreateTempSubdirectory("identity-");
+        try
+        {
+            var repo = new RepoFolders(root.FullName);
+            var publish = Path.Combine(root.FullName, "publish");
+            Write(Path.Combine(repo.Functions, "Ingest", "function.json"), "{}");
+            Write(Path.Combine(repo.Functions, "host.json"), "{}");
+            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.deps.json"), """{"libraries":{}}""");
+            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.runtimeconfig.json"), "{}");
+            var first = FunctionPackage.SourceIdentity(repo, publish);
+
+            Write(Path.Combine(repo.Functions, "bin", "Release", "Serverless.Functions.dll"), "build output");
+            Write(Path.Combine(repo.Functions, "obj", "project.assets.json"), "restore output");
+            Write(Path.Combine(repo.Functions, "local.settings.json"), """{"Values":{}}""");
+            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.dll"), "compiled, not the same bytes twice");
+            var unchanged = FunctionPackage.SourceIdentity(repo, publish);
+
+            Write(Path.Combine(repo.Functions, "host.json"), """{"version":"2.0"}""");
+            var changedSource = FunctionPackage.SourceIdentity(repo, publish);
+            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.deps.json"), """{"libraries":{"Azure.Core/1.50.0":{}}}""");
+            var changedDependencies = FunctionPackage.SourceIdentity(repo, publish);
+
+            Assert.Equal(first, unchanged);
+            Assert.NotEqual(first, changedSource);
+            Assert.NotEqual(changedSource, changedDependencies);
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    private static void Write(string path, string text)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
     }
 
     [Fact]
