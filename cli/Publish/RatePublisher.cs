@@ -34,10 +34,10 @@ public sealed class RatePublisher(EventHubProducer producer, double rate, long? 
                 {
                     var next = waiting ?? source.MoveNextAsync().AsTask();
                     waiting = null;
-                    if (!next.IsCompleted && pending.Count > 0)
+                    if (!next.IsCompleted && pending.Count > 0 && await Task.WhenAny(next, Task.Delay(Tick, cancellationToken)) != next)
                     {
-                        // A live source (a pipe, a feed) has nothing more right now: send what it gave instead of
-                        // holding it until a tick's worth has arrived.
+                        // A live source (a pipe, a feed) has had nothing more for a tick: send what it gave instead of
+                        // holding it until a tick's worth has arrived. A file's next read comes well within the tick.
                         waiting = next;
                         break;
                     }
