@@ -175,14 +175,20 @@ public static class ServerlessStack
         });
 
         // The plan: Flex Consumption by default, Elastic Premium when the stack says so.
-        var servicePlan = new Web.AppServicePlan("serverless", new()
+        var planArgs = new Web.AppServicePlanArgs
         {
             ResourceGroupName = group.Name,
             Kind = plan.IsFlex ? "functionapp" : "elastic",
             Reserved = true,
             Sku = new Web.Inputs.SkuDescriptionArgs { Name = plan.SkuName, Tier = plan.SkuTier },
-            MaximumElasticWorkerCount = plan.IsFlex ? null : (Input<int>)settings.MaximumInstanceCount,
-        });
+        };
+        if (!plan.IsFlex)
+        {
+            // Flex Consumption scales per app (functionAppConfig below); Elastic Premium per plan.
+            planArgs.MaximumElasticWorkerCount = settings.MaximumInstanceCount;
+        }
+
+        var servicePlan = new Web.AppServicePlan("serverless", planArgs);
 
         // Elastic Premium keeps the app's files in an Azure Files share, which only takes a key.
         Input<string>? contentConnection = null;
@@ -206,7 +212,7 @@ public static class ServerlessStack
             ContentShareConnectionString: contentConnection,
             ContentShareName: plan.IsFlex ? null : (Input<string>)"serverless-content"));
 
-        var app = new Web.WebApp("serverless", new()
+        var appArgs = new Web.WebAppArgs
         {
             ResourceGroupName = group.Name,
             Kind = "functionapp,linux",
@@ -214,7 +220,23 @@ public static class ServerlessStack
             Reserved = true,
             HttpsOnly = true,
             Identity = new Web.Inputs.ManagedServiceIdentityArgs { Type = Web.ManagedServiceIdentityType.SystemAssigned },
-            FunctionAppConfig = plan.IsFlex ? new Web.Inputs.FunctionAppConfigArgs
+            SiteConfig = new Web.Inputs.SiteConfigArgs
+            {
+                AppSettings = appSettings.Select(setting => new Web.Inputs.NameValuePairArgs { Name = setting.Key, Value = setting.Value }).ToArray(),
+                Cors = new Web.Inputs.CorsSettingsArgs
+                {
+                    AllowedOrigins = corsOrigins.ToArray(),
+                    SupportCredentials = FunctionAppSettings.CorsCredentials,
+                },
+                MinTlsVersion = "1.2",
+                FtpsState = "Disabled",
+                Http20Enabled = true,
+            },
+        };
+        if (plan.IsFlex)
+        {
+            // Flex Consumption: the runtime, the deployment container and the scale settings live in functionAppConfig.
+            appArgs.FunctionAppConfig = new Web.Inputs.FunctionAppConfigArgs
             {
                 Deployment = new Web.Inputs.FunctionsDeploymentArgs
                 {
@@ -234,20 +256,10 @@ public static class ServerlessStack
                     MaximumInstanceCount = settings.MaximumInstanceCount,
                     InstanceMemoryMB = settings.InstanceMemoryMB,
                 },
-            } : null,
-            SiteConfig = new Web.Inputs.SiteConfigArgs
-            {
-                AppSettings = appSettings.Select(setting => new Web.Inputs.NameValuePairArgs { Name = setting.Key, Value = setting.Value }).ToArray(),
-                Cors = new Web.Inputs.CorsSettingsArgs
-                {
-                    AllowedOrigins = corsOrigins.ToArray(),
-                    SupportCredentials = FunctionAppSettings.CorsCredentials,
-                },
-                MinTlsVersion = "1.2",
-                FtpsState = "Disabled",
-                Http20Enabled = true,
-            },
-        });
+            };
+        }
+
+        var app = new Web.WebApp("serverless", appArgs);
 
         // The app's identity: data roles only, each at the narrowest scope (RoleGrants explains each one).
         var client = Authorization.GetClientConfig.Invoke();
