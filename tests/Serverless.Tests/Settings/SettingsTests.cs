@@ -34,6 +34,23 @@ public sealed class SettingsTests
         Assert.Contains(named, error is OptionsValidationException validation ? string.Join(" ", validation.Failures) : error.Message);
     }
 
+    [Theory]
+    [InlineData("AzureWebJobsStorage:accountName", "Not_An_Account", "AzureWebJobsStorage__accountName")]
+    [InlineData("AzureWebJobsStorage:tableServiceUri", "tables.example", "AzureWebJobsStorage__tableServiceUri")]
+    [InlineData("AzureWebJobsStorage:credential", "clientsecret", "AzureWebJobsStorage__credential")]
+    public async Task A_malformed_identity_connection_stops_the_app_and_names_the_setting(string key, string value, string named)
+    {
+        var settings = Valid();
+        settings["AzureWebJobsStorage"] = null;
+        settings["AzureWebJobsStorage:accountName"] = "serverlessabc123";
+        settings[key] = value;
+        await using var app = FunctionAppServer.Build(settings);
+
+        var error = await Assert.ThrowsAnyAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(named, string.Join(" ", error.Failures));
+    }
+
     [Fact]
     public async Task Valid_settings_start_the_app()
     {
