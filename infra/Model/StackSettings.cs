@@ -164,6 +164,7 @@ public sealed record StackSettings
                 }
             }
 
+            errors.AddRange(TunableSettingsCheck.Errors(values).Select(error => $"serverless:{key}: {error}"));
             return values;
         }
 
