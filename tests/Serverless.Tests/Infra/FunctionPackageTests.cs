@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.IO.Compression;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.FunctionsHost;
 using Serverless.Infra.Model;
-using Serverless.Testing;
 
 namespace Serverless.Tests.Infra;
 
@@ -26,17 +26,21 @@ public sealed class FunctionPackageTests
         Assert.Empty(FunctionPackage.Check(package.ZipPath));
         Assert.Equal(package.Identity, FunctionPackage.SourceIdentity(repo, Path.Combine(repo.PackageOutput, "publish")));
 
-        // Unpacked as the host unpacks it, the handler starts with the settings the stack gives it and answers the host's probe.
+        // Unpacked, the host stand-in starts it as the Functions host does (host.json's executable, the app settings,
+        // FUNCTIONS_CUSTOMHANDLER_PORT) with the settings the stack gives it, and it answers the host's probe.
         var folder = Directory.CreateTempSubdirectory("package-");
         try
         {
             ZipFile.ExtractToDirectory(package.ZipPath, folder.FullName);
-            var port = FreePort.Next();
-            var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-            using var handler = StartHandler(folder.FullName, port, output);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            var answer = await PollAsync(() => http.GetStringAsync($"http://127.0.0.1:{port}/"), handler, TimeSpan.FromSeconds(30));
-            Assert.True(answer == "Serverless function app", $"The handler answered '{answer}'; its output:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            var settings = FunctionAppSettings.For(InfraSettingsTests.Stack("flex"), InfraSettingsTests.Deployed())
+                .ToDictionary(s => s.Key, s => (string?)s.Value);
+            var app = FunctionAppDefinition.Read(folder.FullName, settings);
+            await using var handler = new CustomHandlerProcess(app, new FunctionsHostOptions(folder.FullName, 0, settings), NullLogger<CustomHandlerProcess>.Instance);
+            await handler.StartAsync(CancellationToken.None);
+
+            using var http = new HttpClient { BaseAddress = handler.BaseAddress };
+            Assert.Equal("Serverless function app", await http.GetStringAsync("/"));
+            Assert.Contains(app.EventHubFunctions, f => f.Name == "Ingest" && f.HubName == ResourceNames.EventHub && f.ConsumerGroup == ResourceNames.ConsumerGroup);
         }
         finally
         {
@@ -143,58 +147,6 @@ public sealed class FunctionPackageTests
         {
             folder.Delete(recursive: true);
             File.Delete(zipPath);
-        }
-    }
-
-    private static Process StartHandler(string folder, int port, System.Collections.Concurrent.ConcurrentQueue<string> output)
-    {
-        var start = new ProcessStartInfo(Path.Combine(folder, FunctionPackage.Executable))
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Clear();
-        start.Environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var (name, value) in FunctionAppSettings.For(InfraSettingsTests.Stack("flex"), InfraSettingsTests.Deployed()))
-        {
-            start.Environment[name] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => output.Enqueue(e.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    // The handler's answer, or "" when it exited or never answered (the caller shows its output).
-    private static async Task<string> PollAsync(Func<Task<string>> call, Process handler, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        try
-        {
-            while (DateTime.UtcNow < deadline && !handler.HasExited)
-            {
-                try
-                {
-                    return await call();
-                }
-                catch (HttpRequestException)
-                {
-                    await Task.Delay(200);
-                }
-            }
-
-            return "";
-        }
-        finally
-        {
-            if (!handler.HasExited)
-            {
-                handler.Kill(entireProcessTree: true);
-            }
         }
     }
 }
