@@ -32,14 +32,20 @@ public sealed class RatePublisher(EventHubProducer producer, double rate, long? 
                 pending.Clear();
                 while (pending.Count < due)
                 {
-                    var next = waiting ?? source.MoveNextAsync().AsTask();
+                    var next = waiting is null ? source.MoveNextAsync() : new ValueTask<bool>(waiting);
                     waiting = null;
-                    if (!next.IsCompleted && pending.Count > 0 && await Task.WhenAny(next, Task.Delay(Tick, cancellationToken)) != next)
+                    if (!next.IsCompleted && pending.Count > 0)
                     {
-                        // A live source (a pipe, a feed) has had nothing more for a tick: send what it gave instead of
+                        // A live source (a pipe, a feed) that has nothing more for a tick: send what it gave instead of
                         // holding it until a tick's worth has arrived. A file's next read comes well within the tick.
-                        waiting = next;
-                        break;
+                        var read = next.AsTask();
+                        if (await Task.WhenAny(read, Task.Delay(Tick, cancellationToken)) != read)
+                        {
+                            waiting = read;
+                            break;
+                        }
+
+                        next = new ValueTask<bool>(read);
                     }
 
                     if (!await next)
