@@ -111,7 +111,7 @@ public sealed class LocalStack : IAsyncDisposable
         await Part("Functions host", () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
 
         report($"Serving the web client on {Ports.Web}…");
-        var web = await Part("Web client", () => Task.FromResult(WebClientServer.Build(repo, Ports.Web, new WebClientConfig(ApiUrl.ToString().TrimEnd('/')), builder => Embed(builder.Services, builder.Logging))));
+        var web = await Part("Web client", () => Task.FromResult(WebClientServer.Build(repo, Ports.Web, ApiUrl.ToString().TrimEnd('/'), builder => Embed(builder.Services, builder.Logging))));
         started.Push(("Web client", () => StopAsync(web)));
         await Part("Web client", () => web.StartAsync(cancellationToken));
     }
