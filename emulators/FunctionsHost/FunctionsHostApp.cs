@@ -1,63 +1,124 @@
-using System.Text.Json;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Serverless.FunctionsHost.App;
+using Serverless.FunctionsHost.Bindings;
+using Serverless.FunctionsHost.EventHubs;
+using Serverless.FunctionsHost.Http;
+using Serverless.FunctionsHost.Invocation;
+using Serverless.FunctionsHost.Worker;
 
 namespace Serverless.FunctionsHost;
 
-/// <summary>How the host stand-in runs: the app folder, its port and the app settings (from local.settings.json).</summary>
-/// <param name="HandlerUrl">A handler already running to attach to, instead of starting the app's executable.</param>
-public sealed record FunctionsHostOptions(string AppFolder, int Port, IReadOnlyDictionary<string, string?> Settings, string? Cors = null, Uri? HandlerUrl = null)
-{
-    public const int DefaultPort = 7071;
-
-    /// <summary>Reads <c>Values</c> and <c>Host.CORS</c> of a local.settings.json; environment variables win, as with Core Tools.</summary>
-    public static (Dictionary<string, string?> Settings, string? Cors) ReadSettingsFile(string path)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        if (document.RootElement.TryGetProperty("Values", out var values))
-        {
-            foreach (var value in values.EnumerateObject())
-            {
-                settings[value.Name] = Environment.GetEnvironmentVariable(value.Name) ?? (value.Value.ValueKind == JsonValueKind.String ? value.Value.GetString() : value.Value.GetRawText());
-            }
-        }
-
-        var cors = document.RootElement.TryGetProperty("Host", out var host) && host.TryGetProperty("CORS", out var c) ? c.GetString() : null;
-        return (settings, cors);
-    }
-}
-
-/// <summary>The Functions host stand-in: starts the custom handler, forwards HTTP functions, runs Event Hubs triggers.</summary>
+/// <summary>
+/// The Functions host stand-in: a gRPC endpoint the worker connects to (HTTP/2 cleartext on loopback), the app's
+/// HTTP port for its HTTP triggers, and the Event Hubs triggers, over a worker it starts and keeps running.
+/// </summary>
 public static class FunctionsHostApp
 {
     public static WebApplication Build(FunctionsHostOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var definition = FunctionAppDefinition.Read(options.AppFolder, options.Settings);
+        var root = ScriptRoot.Read(options.ScriptRoot);
+        var grpcPort = FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{options.Port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            // Requests are streamed to the worker, which applies its own limits.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Azure", LogLevel.Warning);
         configure?.Invoke(builder);
-        builder.Services.AddSingleton(definition);
-        builder.Services.AddSingleton(options.Settings);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<CustomHandlerProcess>();
-        builder.Services.AddHostedService<EventHubTriggerListener>();
-        builder.Services.AddCors();
+
+        var services = builder.Services;
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = null;
+            grpc.MaxSendMessageSize = null;
+        });
+        services.AddHttpForwarder();
+        services.AddCors();
+        services.AddSingleton(options);
+        services.AddSingleton(root);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BindingExpressions>();
+        services.AddSingleton<SignalRConnectionInfoBinding>();
+        services.AddSingleton<WorkerSupervisor>();
+        services.AddHostedService(provider => provider.GetRequiredService<WorkerSupervisor>());
+        services.AddSingleton<FunctionInvoker>();
+        services.AddSingleton<HttpTriggerEndpoint>();
+        services.AddHostedService<EventHubTriggerListener>();
 
         var app = builder.Build();
+        app.Services.GetRequiredService<WorkerSupervisor>().GrpcUri = new Uri($"http://127.0.0.1:{grpcPort}/");
         if (!string.IsNullOrWhiteSpace(options.Cors))
         {
             var origins = options.Cors.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            app.UseCors(cors => (origins.Contains("*") ? cors.AllowAnyOrigin() : cors.WithOrigins(origins)).AllowAnyHeader().AllowAnyMethod());
+            app.UseCors(cors =>
+            {
+                if (origins.Contains("*"))
+                {
+                    cors.AllowAnyOrigin();
+                }
+                else
+                {
+                    cors.WithOrigins(origins);
+                    if (options.CorsCredentials)
+                    {
+                        cors.AllowCredentials();
+                    }
+                }
+
+                cors.AllowAnyHeader().AllowAnyMethod();
+            });
         }
 
-        app.MapForwarding(definition, app.Services.GetRequiredService<CustomHandlerProcess>());
+        app.MapGrpcService<FunctionRpcService>().RequireHost($"*:{grpcPort}");
+        app.MapGet("/admin/host/status", (WorkerSupervisor supervisor) => Results.Ok(HostStatus.Of(supervisor)));
+        var http = app.Services.GetRequiredService<HttpTriggerEndpoint>();
+        app.Map("/{**path}", http.HandleAsync);
         return app;
     }
 
-    /// <summary>Starts the handler first (hosted services need it), then the host.</summary>
+    /// <summary>Starts the host and waits until its worker has loaded the functions (or says why it did not).</summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
-        await app.Services.GetRequiredService<CustomHandlerProcess>().StartAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
+        var supervisor = app.Services.GetRequiredService<WorkerSupervisor>();
+        var options = app.Services.GetRequiredService<FunctionsHostOptions>();
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Time for the worker to start, connect and load; a failure before that is reported as it happens.
+        wait.CancelAfter(options.WorkerStartTimeout + TimeSpan.FromSeconds(30));
+        try
+        {
+            await supervisor.WaitForWorkerAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The function app did not start: {supervisor.LastStartFailure ?? "its worker did not load its functions in time"}");
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
+
+/// <summary><c>GET /admin/host/status</c>: whether the worker is running and which functions it loaded.</summary>
+public sealed record HostStatus(string State, int? WorkerProcessId, IReadOnlyList<string> Functions, string? LastError)
+{
+    public static HostStatus Of(WorkerSupervisor supervisor)
+    {
+        var worker = supervisor.WaitForWorkerAsync(CancellationToken.None);
+        return worker.IsCompletedSuccessfully
+            ? new HostStatus("Running", supervisor.WorkerProcessId, [.. worker.Result.Functions.Select(f => f.Name)], null)
+            : new HostStatus("Initializing", supervisor.WorkerProcessId, [], supervisor.LastStartFailure);
     }
 }

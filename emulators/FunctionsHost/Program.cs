@@ -1,32 +1,58 @@
 using Serverless.FunctionsHost;
+using Serverless.FunctionsHost.App;
 
-// dotnet run --project emulators/FunctionsHost -- --app functions/bin/Debug/net10.0 [--port 7071] [--settings FILE] [--handler URL]
-string? appFolder = null, settingsFile = null;
-Uri? handler = null;
-var port = FunctionsHostOptions.DefaultPort;
-for (var i = 0; i + 1 < args.Length; i += 2)
+// dotnet run --project emulators/FunctionsHost -- --script-root <app output folder> [--port 7071]
+string? scriptRoot = null;
+int? port = null;
+for (var i = 0; i < args.Length; i++)
 {
+    var value = i + 1 < args.Length ? args[i + 1] : null;
     switch (args[i])
     {
-        case "--app": appFolder = args[i + 1]; break;
-        case "--port": port = int.Parse(args[i + 1]); break;
-        case "--settings": settingsFile = args[i + 1]; break;
-        case "--handler": handler = new Uri(args[i + 1]); break;
-        default: Console.Error.WriteLine($"Unknown option {args[i]}. Options: --app FOLDER, --port N, --settings FILE, --handler URL."); return 2;
+        case "--script-root" when value is not null:
+            scriptRoot = value;
+            i++;
+            break;
+        case "--port" when int.TryParse(value, out var number) && number is > 0 and < 65536:
+            port = number;
+            i++;
+            break;
+        default:
+            Console.Error.WriteLine($"Unknown or incomplete option '{args[i]}'. Usage: --script-root <app output folder> [--port N]");
+            return 2;
     }
 }
 
-if (appFolder is null)
+if (scriptRoot is null)
 {
-    Console.Error.WriteLine("--app FOLDER is required: the function app's folder with host.json (its build or publish output).");
+    Console.Error.WriteLine("--script-root is required: the isolated-worker app's build or publish output (worker.config.json, host.json, the app's assembly).");
     return 2;
 }
 
-settingsFile ??= Path.Combine(appFolder, "local.settings.json");
-var (settings, cors) = File.Exists(settingsFile) ? FunctionsHostOptions.ReadSettingsFile(settingsFile) : ([], null);
-var app = FunctionsHostApp.Build(new FunctionsHostOptions(appFolder, port, settings, cors, handler));
-await FunctionsHostApp.StartAsync(app);
-Console.WriteLine($"Functions host stand-in on http://127.0.0.1:{port} for {Path.GetFullPath(appFolder)}");
+WebApplication app;
+try
+{
+    app = FunctionsHostApp.Build(FunctionsHostOptions.FromScriptRoot(scriptRoot, port));
+}
+catch (Exception ex) when (ex is ScriptRootException or InvalidOperationException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 1;
+}
+
+try
+{
+    await FunctionsHostApp.StartAsync(app);
+}
+catch (TimeoutException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    await app.StopAsync();
+    return 1;
+}
+
+var options = app.Services.GetRequiredService<FunctionsHostOptions>();
+Console.WriteLine($"Functions host stand-in on http://127.0.0.1:{options.Port}/ for {Path.GetFullPath(scriptRoot)}");
 await app.WaitForShutdownAsync();
 await app.DisposeAsync();
 return 0;

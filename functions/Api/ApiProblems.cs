@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Serverless.Functions.CloudEvents;
 
 namespace Serverless.Functions.Api;
@@ -5,9 +6,9 @@ namespace Serverless.Functions.Api;
 /// <summary>The problem-details answers the HTTP functions share.</summary>
 public static class ApiProblems
 {
-    public static IResult BadRequest(string detail) =>
-        Results.Problem(title: "Bad request", detail: detail, statusCode: StatusCodes.Status400BadRequest);
+    public static ProblemHttpResult BadRequest(string detail) =>
+        TypedResults.Problem(title: "Bad request", detail: detail, statusCode: StatusCodes.Status400BadRequest);
 
-    public static IResult InvalidChannel(string? channel) =>
+    public static ProblemHttpResult InvalidChannel(string? channel) =>
         BadRequest($"'{CloudEventParser.Bounded(channel ?? "", 200)}' is not a channel name: {ChannelName.Describe(channel)}.");
 }

@@ -30,14 +30,12 @@ public sealed class IngestMetrics
     public void Pushed(int count) => Add(pushed, ref pushedTotal, count);
     public void PushFailed() => Add(pushFailures, ref pushFailuresTotal, 1);
 
-    public object Totals => new
-    {
-        stored = Interlocked.Read(ref storedTotal),
-        replayed = Interlocked.Read(ref replayedTotal),
-        rejected = Interlocked.Read(ref rejectedTotal),
-        pushed = Interlocked.Read(ref pushedTotal),
-        pushFailures = Interlocked.Read(ref pushFailuresTotal),
-    };
+    public IngestTotals Totals => new(
+        Interlocked.Read(ref storedTotal),
+        Interlocked.Read(ref replayedTotal),
+        Interlocked.Read(ref rejectedTotal),
+        Interlocked.Read(ref pushedTotal),
+        Interlocked.Read(ref pushFailuresTotal));
 
     private static void Add(Counter<long> counter, ref long total, int count)
     {
@@ -48,3 +46,6 @@ public sealed class IngestMetrics
         }
     }
 }
+
+/// <summary>What Ingest did since the worker started.</summary>
+public sealed record IngestTotals(long Stored, long Replayed, long Rejected, long Pushed, long PushFailures);

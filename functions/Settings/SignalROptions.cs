@@ -11,9 +11,6 @@ public sealed partial class SignalROptions : ISelfValidatingOptions
     public string ConnectionString { get; set; } = "";
     public string HubName { get; set; } = "updates";
 
-    /// <summary>Lifetime of the client token that negotiate hands out.</summary>
-    public TimeSpan ClientTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
-
     /// <summary>How many times a push is tried before it is counted as failed.</summary>
     public int PushAttempts { get; set; } = 3;
 
@@ -24,7 +21,6 @@ public sealed partial class SignalROptions : ISelfValidatingOptions
         var section = configuration.GetSection("SignalR");
         options.ConnectionString = configuration[ConnectionSetting] ?? "";
         options.HubName = section["HubName"] ?? options.HubName;
-        options.ClientTokenLifetime = SettingParser.Duration(section, "ClientTokenLifetime", options.ClientTokenLifetime);
         options.PushAttempts = SettingParser.Int(section, "PushAttempts", options.PushAttempts);
     }
 
@@ -55,11 +51,6 @@ public sealed partial class SignalROptions : ISelfValidatingOptions
         if (!HubNamePattern().IsMatch(HubName))
         {
             yield return $"SignalR__HubName '{HubName}' is not a valid hub name (a letter, then letters, digits or _).";
-        }
-
-        if (ClientTokenLifetime < TimeSpan.FromMinutes(1) || ClientTokenLifetime > TimeSpan.FromHours(24))
-        {
-            yield return $"SignalR__ClientTokenLifetime must be between 00:01:00 and 1.00:00:00 (it is {ClientTokenLifetime}).";
         }
 
         if (PushAttempts is < 1 or > 10)

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Functions.Ingest;
 using Serverless.Functions.Push;
 using Serverless.Functions.Storage;
@@ -8,17 +10,14 @@ namespace Serverless.Functions.Health;
 /// <c>GET /api/health</c>: is the app alive, can it reach Table Storage (required: 503 without it) and SignalR Service
 /// (optional: pushes fail over to catch-up), and what has Ingest done since start.
 /// </summary>
-public static class HealthEndpoint
+public sealed class HealthFunction(StorageTables tables, SignalRRestClient signalR, IngestMetrics metrics)
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
-    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/health", CheckAsync);
-        return app;
-    }
-
-    private static async Task<IResult> CheckAsync(StorageTables tables, SignalRRestClient signalR, IngestMetrics metrics, CancellationToken cancellationToken)
+    [Function("Health")]
+    public async Task<JsonHttpResult<HealthReport>> CheckAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
         var storage = RunCheckAsync(tables.CheckAsync, cancellationToken);
         var push = RunCheckAsync(async token =>
@@ -29,8 +28,8 @@ public static class HealthEndpoint
 
         var (storageCheck, signalRCheck) = (await storage, await push);
         var status = !storageCheck.Healthy ? "unhealthy" : !signalRCheck.Healthy ? "degraded" : "healthy";
-        var body = new { status, checks = new { storage = storageCheck, signalR = signalRCheck }, ingest = metrics.Totals };
-        return Results.Json(body, statusCode: storageCheck.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        var body = new HealthReport(status, new HealthChecks(storageCheck, signalRCheck), metrics.Totals);
+        return TypedResults.Json(body, statusCode: storageCheck.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<HealthCheck> RunCheckAsync(Func<CancellationToken, Task> check, CancellationToken cancellationToken)
@@ -48,5 +47,9 @@ public static class HealthEndpoint
         }
     }
 }
+
+public sealed record HealthReport(string Status, HealthChecks Checks, IngestTotals Ingest);
+
+public sealed record HealthChecks(HealthCheck Storage, HealthCheck SignalR);
 
 public sealed record HealthCheck(bool Healthy, string? Error);

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Functions.Api;
 using Serverless.Functions.CloudEvents;
 using Serverless.Functions.Push;
@@ -9,18 +11,16 @@ namespace Serverless.Functions.Updates;
 /// <c>GET /api/channels/{channel}/updates?after=N&amp;limit=M</c>: the stored updates after sequence N, in order, with the
 /// channel's head and epoch. It is the catch-up path after a missed push, and the plain-polling transport.
 /// </summary>
-public static class UpdatesEndpoint
+public sealed class UpdatesFunction(UpdateLog log)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
-    public static IEndpointRouteBuilder MapUpdates(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/channels/{channel}/updates", ReadAsync);
-        return app;
-    }
-
-    private static async Task<IResult> ReadAsync(string channel, HttpRequest request, UpdateLog log, CancellationToken cancellationToken)
+    [Function("Updates")]
+    public async Task<Results<Ok<UpdatesPage>, ProblemHttpResult>> ReadAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels/{channel}/updates")] HttpRequest request,
+        string channel,
+        CancellationToken cancellationToken)
     {
         if (!ChannelName.IsValid(channel))
         {
@@ -40,7 +40,7 @@ public static class UpdatesEndpoint
         var head = log.ReadHeadAsync(channel, cancellationToken);
         var updates = log.ReadAsync(channel, after, (int)limit, cancellationToken);
         var (headValue, stored) = (await head, await updates);
-        return Results.Ok(new UpdatesPage(
+        return TypedResults.Ok(new UpdatesPage(
             channel,
             headValue?.Epoch,
             headValue?.LastSequence ?? 0,

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Functions.Api;
 using Serverless.Functions.CloudEvents;
 using Serverless.Functions.Storage;
@@ -9,18 +11,15 @@ namespace Serverless.Functions.Channels;
 /// <c>GET /api/channels?prefix=P&amp;after=C&amp;limit=M</c>: the known channels in name order, each with its epoch and
 /// head, so that a page (or any client) can offer them. <c>next</c> is the <c>after</c> of the following page.
 /// </summary>
-public static class ChannelsEndpoint
+public sealed class ChannelsFunction(UpdateLog log)
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 100;
 
-    public static IEndpointRouteBuilder MapChannels(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/channels", ListAsync);
-        return app;
-    }
-
-    private static async Task<IResult> ListAsync(HttpRequest request, UpdateLog log, CancellationToken cancellationToken)
+    [Function("Channels")]
+    public async Task<Results<Ok<ChannelList>, ProblemHttpResult>> ListAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels")] HttpRequest request,
+        CancellationToken cancellationToken)
     {
         var prefix = request.Query["prefix"].ToString();
         var after = request.Query["after"].ToString();
@@ -40,7 +39,7 @@ public static class ChannelsEndpoint
         }
 
         var channels = await log.ListChannelsAsync(prefix, after, (int)limit, cancellationToken);
-        return Results.Ok(new ChannelList(
+        return TypedResults.Ok(new ChannelList(
             channels.Select(c => new ChannelPosition(c.Channel, c.Head?.Epoch, c.Head?.LastSequence ?? 0)).ToArray(),
             channels.Count == limit ? channels[^1].Channel : null));
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Functions.Api;
 using Serverless.Functions.CloudEvents;
 using Serverless.Functions.Push;
@@ -12,19 +14,17 @@ namespace Serverless.Functions.Subscribe;
 /// <c>POST /api/subscriptions</c> <c>{connectionId, channels}</c>: adds the connection to each channel's SignalR group
 /// and answers each channel's epoch and head, from which the client catches up.
 /// </summary>
-public static class SubscribeEndpoint
+public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
 {
     public const int MaxChannels = 100;
     public const int MaxBodyBytes = 64 * 1024;
 
-    public static IEndpointRouteBuilder MapSubscribe(this IEndpointRouteBuilder app)
+    [Function("Subscribe")]
+    public async Task<Results<Ok<SubscribeResponse>, ProblemHttpResult>> SubscribeAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "subscriptions")] HttpRequest httpRequest,
+        CancellationToken cancellationToken)
     {
-        app.MapPost("/api/subscriptions", SubscribeAsync);
-        return app;
-    }
-
-    private static async Task<IResult> SubscribeAsync(HttpContext context, SignalRRestClient signalR, UpdateLog log, CancellationToken cancellationToken)
-    {
+        var context = httpRequest.HttpContext;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = MaxBodyBytes;
@@ -41,7 +41,7 @@ public static class SubscribeEndpoint
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Results.Problem(title: "Request too large", detail: $"A subscription request may be at most {MaxBodyBytes} bytes.", statusCode: ex.StatusCode);
+            return TypedResults.Problem(title: "Request too large", detail: $"A subscription request may be at most {MaxBodyBytes} bytes.", statusCode: ex.StatusCode);
         }
 
         if (Validate(request) is { } problem)
@@ -50,26 +50,26 @@ public static class SubscribeEndpoint
         }
 
         var channels = request!.Channels!.Distinct().ToArray();
-        var joins = channels.Select(channel => JoinAsync(signalR, channel, request.ConnectionId!, cancellationToken)).ToArray();
+        var joins = channels.Select(channel => JoinAsync(channel, request.ConnectionId!, cancellationToken)).ToArray();
         var heads = channels.Select(channel => log.ReadHeadAsync(channel, cancellationToken)).ToArray();
         var statuses = await Task.WhenAll(joins);
         var headValues = await Task.WhenAll(heads);
 
         if (statuses.Any(status => status == HttpStatusCode.NotFound))
         {
-            return Results.Problem(title: "Connection not found", detail: $"SignalR Service has no connection '{request.ConnectionId}'.", statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Problem(title: "Connection not found", detail: $"SignalR Service has no connection '{request.ConnectionId}'.", statusCode: StatusCodes.Status404NotFound);
         }
 
         if (statuses.FirstOrDefault(status => (int)status >= 300) is var failed and not 0)
         {
-            return Results.Problem(title: "SignalR Service refused the subscription", detail: $"Adding the connection to a group answered {(int)failed}.", statusCode: StatusCodes.Status502BadGateway);
+            return TypedResults.Problem(title: "SignalR Service refused the subscription", detail: $"Adding the connection to a group answered {(int)failed}.", statusCode: StatusCodes.Status502BadGateway);
         }
 
-        return Results.Ok(new SubscribeResponse(request.ConnectionId!,
+        return TypedResults.Ok(new SubscribeResponse(request.ConnectionId!,
             channels.Select((channel, i) => new ChannelPosition(channel, headValues[i]?.Epoch, headValues[i]?.LastSequence ?? 0)).ToArray()));
     }
 
-    private static async Task<HttpStatusCode> JoinAsync(SignalRRestClient signalR, string channel, string connectionId, CancellationToken cancellationToken)
+    private async Task<HttpStatusCode> JoinAsync(string channel, string connectionId, CancellationToken cancellationToken)
     {
         try
         {
@@ -82,7 +82,7 @@ public static class SubscribeEndpoint
         }
     }
 
-    private static IResult? Validate(SubscribeRequest? request)
+    private static ProblemHttpResult? Validate(SubscribeRequest? request)
     {
         if (request is null)
         {

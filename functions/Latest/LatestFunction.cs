@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Serverless.Functions.Api;
 using Serverless.Functions.CloudEvents;
 using Serverless.Functions.Storage;
@@ -5,15 +7,13 @@ using Serverless.Functions.Storage;
 namespace Serverless.Functions.Latest;
 
 /// <summary><c>GET /api/channels/{channel}/latest</c>: the latest value of each entity key, the snapshot a new client starts from.</summary>
-public static class LatestEndpoint
+public sealed class LatestFunction(UpdateLog log)
 {
-    public static IEndpointRouteBuilder MapLatest(this IEndpointRouteBuilder app)
-    {
-        app.MapGet("/api/channels/{channel}/latest", ReadAsync);
-        return app;
-    }
-
-    private static async Task<IResult> ReadAsync(string channel, UpdateLog log, CancellationToken cancellationToken)
+    [Function("Latest")]
+    public async Task<Results<Ok<LatestValuesPage>, ProblemHttpResult>> ReadAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels/{channel}/latest")] HttpRequest request,
+        string channel,
+        CancellationToken cancellationToken)
     {
         if (!ChannelName.IsValid(channel))
         {
@@ -23,7 +23,7 @@ public static class LatestEndpoint
         var head = log.ReadHeadAsync(channel, cancellationToken);
         var values = log.ReadLatestAsync(channel, cancellationToken);
         var (headValue, stored) = (await head, await values);
-        return Results.Ok(new LatestValuesPage(
+        return TypedResults.Ok(new LatestValuesPage(
             channel,
             headValue?.Epoch,
             headValue?.LastSequence ?? 0,

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Text.Json;
+using Serverless.FunctionsHost.App;
+using Serverless.FunctionsHost.Bindings;
+using Serverless.FunctionsHost.Invocation;
+using Serverless.FunctionsHost.Rpc;
+using Serverless.FunctionsHost.Worker;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Serverless.FunctionsHost.Http;
+
+/// <summary>
+/// HTTP triggers with the worker's ASP.NET Core integration, as the Azure host runs them: the request is forwarded
+/// as it came to the worker's <c>HttpUri</c> with <c>x-ms-invocation-id</c>, and the InvocationRequest for the same id
+/// goes over gRPC alongside it, carrying the other input bindings and the route values (docs/functions-host.md).
+/// </summary>
+public sealed partial class HttpTriggerEndpoint(
+    WorkerSupervisor supervisor,
+    FunctionInvoker invoker,
+    ScriptRoot root,
+    IHttpForwarder forwarder,
+    SignalRConnectionInfoBinding signalR,
+    ILogger<HttpTriggerEndpoint> logger)
+{
+    public const string InvocationIdHeader = "x-ms-invocation-id";
+    private static readonly TimeSpan WorkerWait = TimeSpan.FromSeconds(60);
+
+    private readonly HttpMessageInvoker client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(15),
+    });
+
+    // The Azure host's forwarding timeout for an idle request.
+    private readonly ForwarderRequestConfig forwarding = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ReadyWorker worker;
+        try
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            wait.CancelAfter(WorkerWait);
+            worker = await supervisor.WaitForWorkerAsync(wait.Token);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await Results.Problem(title: "The function app is not running", detail: supervisor.LastStartFailure ?? "The worker is starting.",
+                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            return;
+        }
+
+        if (HttpRoutes.For(worker, root.Host.RoutePrefix).Match(context.Request.Method, context.Request.Path) is not { } match)
+        {
+            await Results.NotFound().ExecuteAsync(context);
+            return;
+        }
+
+        if (worker.HttpUri is null)
+        {
+            await Results.Problem(title: "HTTP functions need ASP.NET Core integration", detail: "The worker did not advertise an HttpUri; this host forwards HTTP requests only.",
+                statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context);
+            return;
+        }
+
+        var (function, trigger, routeValues) = match;
+        context.Request.RouteValues = routeValues;
+        InvocationRequest request;
+        try
+        {
+            request = BuildRequest(function, trigger, context, routeValues);
+        }
+        catch (BindingException ex)
+        {
+            LogBindingFailed(function.Name, ex.Message);
+            await Results.Problem(title: $"Function {function.Name} could not be bound", detail: ex.Message, statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context);
+            return;
+        }
+
+        context.Request.Headers[InvocationIdHeader] = request.InvocationId;
+        // As the Azure host does: start forwarding, then send the invocation; the worker pairs them by id.
+        var forwarded = forwarder.SendAsync(context, worker.HttpUri.AbsoluteUri, client, forwarding).AsTask();
+        var invoked = invoker.InvokeAsync(worker, function, request, context.RequestAborted);
+
+        var error = await forwarded;
+        InvocationResponse? response = null;
+        try
+        {
+            response = await invoked;
+        }
+        catch (Exception ex) when (ex is WorkerUnavailableException or OperationCanceledException)
+        {
+            LogInvocationLost(function.Name, request.InvocationId, ex.Message);
+        }
+
+        if (error != ForwarderError.None)
+        {
+            LogForwardingFailed(function.Name, request.InvocationId, error.ToString(), context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+        }
+
+        if (response?.Result is { Status: not StatusResult.Types.Status.Success } failed)
+        {
+            LogFunctionFailed(function.Name, request.InvocationId, failed.Exception?.Message ?? failed.Result);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+        }
+    }
+
+    private InvocationRequest BuildRequest(FunctionDescription function, BindingDescription trigger, HttpContext context, RouteValueDictionary routeValues)
+    {
+        var request = FunctionInvoker.NewRequest(function);
+        // The trigger's value is an empty RpcHttp: the worker reads the forwarded request itself.
+        request.InputData.Add(new ParameterBinding { Name = trigger.Name, Data = new TypedData { Http = new RpcHttp() } });
+        foreach (var input in function.Inputs)
+        {
+            if (input.Type.Equals(SupportedBindings.SignalRConnectionInfo, StringComparison.OrdinalIgnoreCase))
+            {
+                request.InputData.Add(new ParameterBinding { Name = input.Name, Data = signalR.Bind(input, context) });
+            }
+        }
+
+        // Route values bind to parameters of the same name; Query and Headers as the Azure host sends them.
+        foreach (var (name, value) in routeValues)
+        {
+            request.TriggerMetadata[name] = new TypedData { String = value?.ToString() ?? "" };
+        }
+
+        request.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(context.Request.Query.ToDictionary(q => q.Key, q => q.Value.ToString())) };
+        request.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString())) };
+        return request;
+    }
+
+    [LoggerMessage(EventId = 50, EventName = "HttpBindingFailed", Level = LogLevel.Error, Message = "{Function}: {Reason}")]
+    private partial void LogBindingFailed(string function, string reason);
+
+    [LoggerMessage(EventId = 51, EventName = "HttpForwardingFailed", Level = LogLevel.Error, Message = "{Function} invocation {InvocationId}: forwarding to the worker failed ({Error}): {Detail}")]
+    private partial void LogForwardingFailed(string function, string invocationId, string error, string? detail);
+
+    [LoggerMessage(EventId = 52, EventName = "HttpFunctionFailed", Level = LogLevel.Error, Message = "{Function} invocation {InvocationId} failed: {Failure}")]
+    private partial void LogFunctionFailed(string function, string invocationId, string failure);
+
+    [LoggerMessage(EventId = 53, EventName = "HttpInvocationLost", Level = LogLevel.Warning, Message = "{Function} invocation {InvocationId} got no response: {Reason}")]
+    private partial void LogInvocationLost(string function, string invocationId, string reason);
+}

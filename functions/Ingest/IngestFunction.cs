@@ -1,0 +1,33 @@
+using Microsoft.Azure.Functions.Worker;
+
+namespace Serverless.Functions.Ingest;
+
+/// <summary>
+/// Ingest: a batch of Event Hubs events through <see cref="IngestPipeline"/>. A batch that can't be stored throws, so
+/// the invocation fails and the retry policy (for ever, 1 s doubling to 1 min) delivers it again: a batch is never skipped.
+/// </summary>
+public sealed partial class IngestFunction(IngestPipeline pipeline, ILogger<IngestFunction> logger)
+{
+    [Function("Ingest")]
+    [ExponentialBackoffRetry(-1, "00:00:01", "00:01:00")]
+    public async Task RunAsync(
+        [EventHubTrigger("%EventHubName%", Connection = "EventHubConnection", ConsumerGroup = "%EventHubConsumerGroup%", IsBatched = true)] string[] events,
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        var batch = EventHubBatch.Read(events, context.BindingContext.BindingData);
+        try
+        {
+            await pipeline.RunAsync(batch, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogIngestFailed(ex, batch.Count, batch.Count > 0 ? batch[0].Origin.PartitionId : null);
+            throw;
+        }
+    }
+
+    [LoggerMessage(EventId = 13, EventName = "IngestFailed", Level = LogLevel.Error,
+        Message = "Could not store a batch of {Events} events from partition {PartitionId}; failing the invocation so that it is retried")]
+    private partial void LogIngestFailed(Exception exception, int events, string? partitionId);
+}
