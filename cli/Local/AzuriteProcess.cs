@@ -3,9 +3,12 @@ using System.Text;
 
 namespace Serverless.Cli.Local;
 
+/// <summary>The loopback ports of Azurite's services: Blob (the host's Event Hubs checkpoints), Queue and Table (the app's data).</summary>
+public sealed record AzuritePorts(int Blob, int Queue, int Table);
+
 /// <summary>
-/// Azurite's Table service (npm <c>azurite</c>) as a child process on a loopback port, with its data in a folder that
-/// stays when it stops. Its account is Azurite's well-known development account.
+/// Azurite (npm <c>azurite</c>) as a child process with its Blob, Queue and Table services on loopback ports, and its
+/// data in a folder that stays when it stops. Its account is Azurite's well-known development account.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -16,18 +19,23 @@ public sealed class AzuriteProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private AzuriteProcess(Process process, int port)
+    private AzuriteProcess(Process process, AzuritePorts ports)
     {
         this.process = process;
-        Port = port;
+        Ports = ports;
     }
 
-    public int Port { get; }
+    public AzuritePorts Ports { get; }
+
+    /// <summary>The Table service's port.</summary>
+    public int Port => Ports.Table;
 
     public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{Port}/{AccountName};";
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{Ports.Blob}/{AccountName};QueueEndpoint=http://127.0.0.1:{Ports.Queue}/{AccountName};" +
+        $"TableEndpoint=http://127.0.0.1:{Ports.Table}/{AccountName};";
 
-    public static async Task<AzuriteProcess> StartAsync(string executable, int port, string dataFolder, CancellationToken cancellationToken)
+    public static async Task<AzuriteProcess> StartAsync(string executable, AzuritePorts ports, string dataFolder, CancellationToken cancellationToken)
     {
         if (!File.Exists(executable))
         {
@@ -39,7 +47,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             ArgumentList =
             {
-                "--tableHost", "127.0.0.1", "--tablePort", port.ToString(), "--location", dataFolder,
+                "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(), "--location", dataFolder,
                 "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
             },
             RedirectStandardOutput = true,
@@ -47,15 +57,18 @@ public sealed class AzuriteProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
-        var azurite = new AzuriteProcess(process, port);
+        var azurite = new AzuriteProcess(process, ports);
         process.OutputDataReceived += (_, e) => azurite.Append(e.Data);
         process.ErrorDataReceived += (_, e) => azurite.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            await Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60),
-                () => process.HasExited ? $"Azurite exited with {process.ExitCode}: {azurite.Output}" : null, cancellationToken);
+            foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
+            {
+                await Local.Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60),
+                    () => process.HasExited ? $"Azurite exited with {process.ExitCode}: {azurite.Output}" : null, cancellationToken);
+            }
         }
         catch
         {

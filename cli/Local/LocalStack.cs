@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost;
+using Serverless.FunctionsHost.App;
 using Serverless.SignalRService;
 
 namespace Serverless.Cli.Local;
@@ -33,10 +34,13 @@ public sealed class LocalStack : IAsyncDisposable
     public Uri ApiUrl => new(HostUrl, "api/");
     public Uri WebUrl => new($"http://localhost:{Ports.Web}/");
 
+    /// <summary>The Functions host stand-in, with the worker it runs.</summary>
+    public WebApplication Host { get; private set; } = null!;
+
     /// <summary>What the status table shows: each part, where it listens and how to reach it.</summary>
     public IReadOnlyList<StackEndpoint> Endpoints =>
     [
-        new("Table Storage (Azurite)", $"http://127.0.0.1:{Ports.Storage}/{AzuriteProcess.AccountName}", Storage.ConnectionString),
+        new("Storage (Azurite)", $"http://127.0.0.1:{Ports.Storage.Table}/{AzuriteProcess.AccountName} (Blob {Ports.Storage.Blob})", Storage.ConnectionString),
         new("Event Hubs (local)", $"amqp://localhost:{Ports.EventHubs}/{EventHubName}", EventHubsConnectionString),
         new("SignalR Service (local)", $"http://localhost:{Ports.SignalR}", SignalRConnectionString),
         new("Function app (host stand-in)", ApiUrl.ToString(), null),
@@ -62,13 +66,15 @@ public sealed class LocalStack : IAsyncDisposable
     {
         var repo = options.Repo;
         var settingsFile = File.Exists(repo.UserSettings) ? repo.UserSettings : repo.SettingsSample;
-        var (settings, cors) = FunctionsHostOptions.ReadSettingsFile(settingsFile);
-        var app = FunctionAppDefinition.Read(RepoLayout.FunctionAppFolder, settings);
+        var localSettings = LocalSettings.Read(settingsFile);
+        var settings = new Dictionary<string, string?>(localSettings.Values, StringComparer.OrdinalIgnoreCase);
+        var appFolder = repo.FunctionAppFolder;
+        var triggers = AppEventHubTrigger.Read(appFolder, settings);
 
         await Part("npm packages", () => NodePackages.EnsureInstalledAsync(repo, report, cancellationToken));
 
-        report($"Starting Azurite on {Ports.Storage}…");
-        Storage = await Part("Azurite", () => AzuriteProcess.StartAsync(repo.NodeBin("azurite-table"), Ports.Storage, Path.Combine(options.DataFolder, "azurite"), cancellationToken));
+        report($"Starting Azurite on {Ports.Storage.Blob}–{Ports.Storage.Table}…");
+        Storage = await Part("Azurite", () => AzuriteProcess.StartAsync(repo.NodeBin("azurite"), Ports.Storage, Path.Combine(options.DataFolder, "azurite"), cancellationToken));
         started.Push(("Azurite", () => Storage.DisposeAsync().AsTask()));
         settings[StorageSetting] = Storage.ConnectionString;
         await Part("Table Storage", () => CreateTablesAsync(settings, cancellationToken));
@@ -78,11 +84,11 @@ public sealed class LocalStack : IAsyncDisposable
         {
             Port = Ports.EventHubs,
             DataFolder = Path.Combine(options.DataFolder, "eventhubs"),
-            Hubs = [.. app.EventHubFunctions.GroupBy(f => f.HubName).Select(hub => new HubOptions
+            Hubs = [.. triggers.GroupBy(t => t.HubName).Select(hub => new HubOptions
             {
                 Name = hub.Key,
                 Partitions = options.Partitions,
-                ConsumerGroups = [.. hub.Select(f => f.ConsumerGroup).Where(g => g != HubOptions.DefaultConsumerGroup).Distinct()],
+                ConsumerGroups = [.. hub.Select(t => t.ConsumerGroup).Where(g => g != HubOptions.DefaultConsumerGroup).Distinct()],
             })],
         };
         var eventHubs = EventHubsApp.Build(eventHubOptions, builder => Embed(builder.Services, builder.Logging));
@@ -91,9 +97,9 @@ public sealed class LocalStack : IAsyncDisposable
         await Part("Event Hubs", () => Task.Run(() => eventHubs.StartAsync(cancellationToken), cancellationToken));
         EventHubName = eventHubOptions.Hubs.FirstOrDefault()?.Name ?? "";
         EventHubsConnectionString = eventHubOptions.ConnectionString(Ports.EventHubs);
-        foreach (var function in app.EventHubFunctions)
+        foreach (var trigger in triggers)
         {
-            settings[function.ConnectionSetting] = EventHubsConnectionString;
+            settings[trigger.ConnectionSetting] = EventHubsConnectionString;
         }
 
         report($"Starting the local SignalR Service on {Ports.SignalR}…");
@@ -102,11 +108,13 @@ public sealed class LocalStack : IAsyncDisposable
         started.Push(("SignalR Service", () => StopSignalRAsync()));
         settings[SignalRSetting] = SignalRConnectionString;
 
-        settings["Logging__LogLevel__Default"] = options.HandlerLogLevel.ToString();
+        settings["Logging__LogLevel__Default"] = options.WorkerLogLevel.ToString();
         Settings = settings;
 
-        report($"Starting the Functions host stand-in and the function app on {Ports.Host}…");
-        var host = FunctionsHostApp.Build(new FunctionsHostOptions(RepoLayout.FunctionAppFolder, Ports.Host, settings, cors), builder => Embed(builder.Services, builder.Logging));
+        report($"Starting the Functions host stand-in with the function app on {Ports.Host}…");
+        var hostOptions = new FunctionsHostOptions(appFolder, Ports.Host, settings, localSettings.Cors, localSettings.CorsCredentials);
+        var host = await Part("Functions host", () => Task.FromResult(FunctionsHostApp.Build(hostOptions, builder => Embed(builder.Services, builder.Logging))));
+        Host = host;
         started.Push(("Functions host", () => StopAsync(host)));
         await Part("Functions host", () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
 

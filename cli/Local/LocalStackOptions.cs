@@ -5,14 +5,15 @@ public sealed class LocalStackOptions
 {
     public required RepoLayout Repo { get; init; }
     public required string DataFolder { get; init; }
-    public int StoragePort { get; init; } = 10002;
+    /// <summary>Azurite's Blob port; Queue and Table take the next two.</summary>
+    public int StoragePort { get; init; } = 10000;
     public int EventHubsPort { get; init; } = 5672;
     public int SignalRPort { get; init; } = 8888;
     public int HostPort { get; init; } = 7071;
     public int WebPort { get; init; } = 8080;
     public int Partitions { get; init; } = 4;
 
-    /// <summary>How every part logs; the handler process gets <see cref="HandlerLogLevel"/>.</summary>
+    /// <summary>How every part logs; the worker process gets <see cref="WorkerLogLevel"/>.</summary>
     public required Action<ILoggingBuilder> Logging { get; init; }
-    public LogLevel HandlerLogLevel { get; init; } = LogLevel.Warning;
+    public LogLevel WorkerLogLevel { get; init; } = LogLevel.Warning;
 }

@@ -13,7 +13,7 @@ public static class NodePackages
     {
         var marker = Path.Combine(repo.NodeModules, ".package-lock.json");
         var lockFile = Path.Combine(repo.Root, "package-lock.json");
-        if (File.Exists(marker) && File.GetLastWriteTimeUtc(marker) >= File.GetLastWriteTimeUtc(lockFile) && File.Exists(repo.NodeBin("azurite-table")))
+        if (File.Exists(marker) && File.GetLastWriteTimeUtc(marker) >= File.GetLastWriteTimeUtc(lockFile) && File.Exists(repo.NodeBin("azurite")))
         {
             return;
         }

@@ -11,8 +11,15 @@ public sealed record RepoLayout(string Root)
 
     public string NodeBin(string tool) => Path.Combine(NodeModules, ".bin", tool);
 
-    /// <summary>The function app this tool was built with: its executable, host.json and function folders sit next to the tool.</summary>
-    public static string FunctionAppFolder => Path.GetDirectoryName(typeof(Serverless.Functions.FunctionApp).Assembly.Location)!;
+    /// <summary>
+    /// The function app's build output, in the configuration this tool was built in (building the tool builds the app):
+    /// the folder the host runs as its script root.
+    /// </summary>
+    public string FunctionAppFolder => Path.Combine(Root, "functions", "bin", BuildConfiguration, "net10.0");
+
+    private static string BuildConfiguration =>
+        typeof(RepoLayout).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
 
     /// <summary>The clone around the working directory, else around this tool's own build output.</summary>
     public static RepoLayout Find(string? root = null)

@@ -1,7 +1,8 @@
 namespace Serverless.Cli.Local;
 
 /// <summary>The ports of the stack's parts, each checked to be free before anything starts.</summary>
-public sealed record StackPorts(int Storage, int EventHubs, int SignalR, int Host, int Web)
+/// <remarks>Azurite takes three ports from <see cref="LocalStackOptions.StoragePort"/> on: Blob, Queue, Table (its own defaults are 10000–10002).</remarks>
+public sealed record StackPorts(AzuritePorts Storage, int EventHubs, int SignalR, int Host, int Web)
 {
     public static StackPorts Resolve(LocalStackOptions options)
     {
@@ -22,7 +23,10 @@ public sealed record StackPorts(int Storage, int EventHubs, int SignalR, int Hos
         }
 
         var ports = new StackPorts(
-            Take(options.StoragePort, "Azurite", "--storage-port"),
+            new AzuritePorts(
+                Take(options.StoragePort, "Azurite Blob", "--storage-port"),
+                Take(options.StoragePort == 0 ? 0 : options.StoragePort + 1, "Azurite Queue", "--storage-port"),
+                Take(options.StoragePort == 0 ? 0 : options.StoragePort + 2, "Azurite Table", "--storage-port")),
             Take(options.EventHubsPort, "Event Hubs", "--eventhubs-port"),
             Take(options.SignalRPort, "SignalR Service", "--signalr-port"),
             Take(options.HostPort, "Functions host", "--host-port"),

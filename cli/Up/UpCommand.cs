@@ -19,7 +19,7 @@ public static class UpCommand
         var rate = new Option<double>("--rate") { Description = "Demo updates per second.", DefaultValueFactory = _ => 5 };
         var data = new Option<string?>("--data") { Description = "Where the parts keep their data (default: .local in the clone)." };
         var verbose = new Option<bool>("--verbose") { Description = "Show the parts' information logs, not only warnings." };
-        var storagePort = PortOption("--storage-port", 10002, "Azurite's Table service");
+        var storagePort = PortOption("--storage-port", 10000, "Azurite's Blob service (Queue and Table take the next two)");
         var eventHubsPort = PortOption("--eventhubs-port", 5672, "the local Event Hubs (AMQP)");
         var signalRPort = PortOption("--signalr-port", 8888, "the local SignalR Service");
         var hostPort = PortOption("--host-port", 7071, "the Functions host stand-in (the function app's HTTP API)");
@@ -43,7 +43,7 @@ public static class UpCommand
                 HostPort = result.GetValue(hostPort),
                 WebPort = result.GetValue(webPort),
                 Logging = logging => logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level),
-                HandlerLogLevel = level,
+                WorkerLogLevel = level,
             };
             return await RunAsync(options, result.GetValue(demo), result.GetValue(rate), cancellationToken);
         });

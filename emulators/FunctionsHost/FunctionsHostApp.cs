@@ -84,22 +84,20 @@ public static class FunctionsHostApp
         return app;
     }
 
-    /// <summary>Starts the host and waits until its worker has loaded the functions (or says why it did not).</summary>
+    /// <summary>
+    /// Starts the host and waits until its worker has loaded the functions; if the first worker fails to start, says
+    /// why (the host goes on trying, as Core Tools does, but a caller starting a whole stack wants to know now).
+    /// </summary>
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
         await app.StartAsync(cancellationToken);
         var supervisor = app.Services.GetRequiredService<WorkerSupervisor>();
         var options = app.Services.GetRequiredService<FunctionsHostOptions>();
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // Time for the worker to start, connect and load; a failure before that is reported as it happens.
-        wait.CancelAfter(options.WorkerStartTimeout + TimeSpan.FromSeconds(30));
-        try
+        // Time for the worker to start, connect and load: its connection has WorkerStartTimeout, each request a minute.
+        var failure = await supervisor.FirstAttempt.WaitAsync(options.WorkerStartTimeout + TimeSpan.FromMinutes(2), cancellationToken);
+        if (failure is not null)
         {
-            await supervisor.WaitForWorkerAsync(wait.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The function app did not start: {supervisor.LastStartFailure ?? "its worker did not load its functions in time"}");
+            throw new FunctionAppStartException($"The function app did not start: {failure}");
         }
     }
 
@@ -110,6 +108,9 @@ public static class FunctionsHostApp
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
+
+/// <summary>The first worker of the host did not start; the message says why (its exit code and last output, or the timeout).</summary>
+public sealed class FunctionAppStartException(string message) : Exception(message);
 
 /// <summary><c>GET /admin/host/status</c>: whether the worker is running and which functions it loaded.</summary>
 public sealed record HostStatus(string State, int? WorkerProcessId, IReadOnlyList<string> Functions, string? LastError)

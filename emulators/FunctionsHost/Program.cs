@@ -44,7 +44,7 @@ try
 {
     await FunctionsHostApp.StartAsync(app);
 }
-catch (TimeoutException ex)
+catch (Exception ex) when (ex is FunctionAppStartException or TimeoutException)
 {
     Console.Error.WriteLine(ex.Message);
     await app.StopAsync();

@@ -16,6 +16,11 @@ public sealed partial class IngestFunction(IngestPipeline pipeline, ILogger<Inge
         CancellationToken cancellationToken)
     {
         var batch = EventHubBatch.Read(events, context.BindingContext.BindingData);
+        if (context.RetryContext is { RetryCount: > 0 } retry)
+        {
+            LogRetry(batch.Count, retry.RetryCount, retry.MaxRetryCount);
+        }
+
         try
         {
             await pipeline.RunAsync(batch, cancellationToken);
@@ -26,6 +31,10 @@ public sealed partial class IngestFunction(IngestPipeline pipeline, ILogger<Inge
             throw;
         }
     }
+
+    [LoggerMessage(EventId = 14, EventName = "IngestRetried", Level = LogLevel.Warning,
+        Message = "A batch of {Events} events is delivered again: retry {RetryCount} (of {MaxRetryCount}; -1 is without end)")]
+    private partial void LogRetry(int events, int retryCount, int maxRetryCount);
 
     [LoggerMessage(EventId = 13, EventName = "IngestFailed", Level = LogLevel.Error,
         Message = "Could not store a batch of {Events} events from partition {PartitionId}; failing the invocation so that it is retried")]

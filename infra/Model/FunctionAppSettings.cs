@@ -9,13 +9,11 @@ public static class FunctionAppSettings
     /// <summary>Settings a stack may change (serverless:appSettings), with the sample's values as defaults.</summary>
     public static readonly IReadOnlyDictionary<string, string> TunableDefaults = new Dictionary<string, string>
     {
-        ["SignalR__ClientTokenLifetime"] = "00:10:00",
         ["SignalR__PushAttempts"] = "3",
         ["Ingest__MaxEventBytes"] = "32768",
         ["Ingest__DeadLetterBodyBytes"] = "8192",
         ["Ingest__AllowedChannels"] = "*",
         ["Ingest__AllowedTypes"] = "*",
-        ["Negotiate__TrustAppServiceAuthentication"] = "false",
     };
 
     /// <summary>Sample settings that Azure takes somewhere other than an app setting, and where.</summary>

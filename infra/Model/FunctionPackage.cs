@@ -5,8 +5,10 @@ using System.Security.Cryptography;
 namespace Serverless.Infra.Model;
 
 /// <summary>
-/// The function app as Azure runs it: published self-contained for linux-x64 with ReadyToRun, zipped with
-/// <c>host.json</c> and one folder per function next to the executable (the custom handler's app root).
+/// The function app as Azure runs it: an isolated worker published for linux-x64 with ReadyToRun (the platform's
+/// .NET 10 runs it), built with the official Event Hubs and SignalR binding packages so that the SDK installs their
+/// host-side extensions (extensions.json), and zipped with <c>host.json</c>, <c>worker.config.json</c> and
+/// <c>functions.metadata</c> at the root.
 /// </summary>
 /// <param name="Identity">
 /// A hash of what the package is built from (see <see cref="SourceIdentity"/>): the same sources give the same
@@ -16,24 +18,31 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
 {
     public const string RuntimeIdentifier = "linux-x64";
 
-    /// <summary>host.json's customHandler.description.defaultExecutablePath.</summary>
-    public const string Executable = "Serverless.Functions";
+    /// <summary>The app's assembly: worker.config.json's defaultWorkerPath is <c>{AssemblyName}.dll</c>.</summary>
+    public const string AssemblyName = "Serverless.Functions";
 
-    /// <summary>The publish command, as the README documents it (run from the repository root).</summary>
-    public static IReadOnlyList<string> PublishArguments(string projectPath, string outputFolder) =>
+    /// <summary>The host-side extensions the official binding packages bring, as extensions.json names their assemblies.</summary>
+    public static readonly IReadOnlyList<string> HostExtensions = ["Microsoft.Azure.WebJobs.Extensions.EventHubs", "Microsoft.Azure.WebJobs.Extensions.SignalRService"];
+
+    /// <summary>
+    /// The publish command, as the README documents it (run from the repository root). <paramref name="officialBindings"/>
+    /// false builds with the app's own binding declarations: a package the local host runs, not one for Azure.
+    /// </summary>
+    public static IReadOnlyList<string> PublishArguments(string projectPath, string outputFolder, bool officialBindings = true) =>
     [
         "publish", projectPath,
         "--configuration", "Release",
         "--runtime", RuntimeIdentifier,
-        "--self-contained",
+        "--self-contained", "false",
         "-p:PublishReadyToRun=true",
+        $"-p:OfficialBindingPackages={(officialBindings ? "true" : "false")}",
         "--output", outputFolder,
     ];
 
     // Fixed entry times and sorted entries: the same files give the same zip.
     private static readonly DateTimeOffset EntryTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task<FunctionPackage> BuildAsync(RepoFolders repo, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<FunctionPackage> BuildAsync(RepoFolders repo, TextWriter log, CancellationToken cancellationToken, bool officialBindings = true)
     {
         var publishFolder = Path.Combine(repo.PackageOutput, "publish");
         if (Directory.Exists(publishFolder))
@@ -41,13 +50,13 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
             Directory.Delete(publishFolder, recursive: true);
         }
 
-        await RunDotnetAsync(PublishArguments(repo.FunctionsProject, publishFolder), repo.Root, log, cancellationToken);
+        await RunDotnetAsync(PublishArguments(repo.FunctionsProject, publishFolder, officialBindings), repo.Root, log, cancellationToken);
         var zipPath = Path.Combine(repo.PackageOutput, "functions.zip");
         var package = Zip(publishFolder, zipPath) with { Identity = SourceIdentity(repo, publishFolder) };
-        var problems = Check(zipPath);
+        var problems = Check(zipPath, officialBindings);
         return problems.Count == 0
             ? package
-            : throw new InvalidOperationException($"The package {zipPath} is not a runnable custom handler:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
+            : throw new InvalidOperationException($"The package {zipPath} is not a runnable function app:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", problems));
     }
 
     public static FunctionPackage Zip(string folder, string zipPath)
@@ -62,7 +71,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
                 entry.LastWriteTime = EntryTime;
                 if (!OperatingSystem.IsWindows())
                 {
-                    // Keep the Unix mode (the executable bit of the handler) in the entry, as unzip on Linux reads it.
+                    // Keep the Unix mode in the entry, as unzip on Linux reads it.
                     entry.ExternalAttributes = ((int)File.GetUnixFileMode(path) | 0x8000) << 16;
                 }
 
@@ -90,7 +99,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
             .Where(file => !file.Name.StartsWith("functions/bin/", StringComparison.Ordinal)
                 && !file.Name.StartsWith("functions/obj/", StringComparison.Ordinal)
                 && file.Name != "functions/local.settings.json");
-        var published = new[] { $"{Executable}.deps.json", $"{Executable}.runtimeconfig.json" }
+        var published = new[] { $"{AssemblyName}.deps.json", $"{AssemblyName}.runtimeconfig.json" }
             .Select(name => (Name: "publish/" + name, Path: Path.Combine(publishFolder, name)));
 
         using var identity = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -103,30 +112,36 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
         return Convert.ToHexStringLower(identity.GetHashAndReset());
     }
 
-    /// <summary>What keeps the host from starting the handler, or should never ship; empty when the package is good.</summary>
-    public static IReadOnlyList<string> Check(string zipPath)
+    /// <summary>
+    /// What keeps the host from starting the worker, or should never ship; empty when the package is good. A package
+    /// for Azure (<paramref name="officialBindings"/>) must also name the Event Hubs and SignalR host extensions.
+    /// </summary>
+    public static IReadOnlyList<string> Check(string zipPath, bool officialBindings = true)
     {
         using var zip = ZipFile.OpenRead(zipPath);
         var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
         var problems = new List<string>();
-        if (!names.Contains("host.json"))
+        foreach (var (file, why) in new[]
         {
-            problems.Add("host.json is not at the root.");
+            ("host.json", "the host's configuration"),
+            ("worker.config.json", "how the host starts the worker"),
+            ($"{AssemblyName}.dll", "the worker (worker.config.json's defaultWorkerPath)"),
+            ("functions.metadata", "the functions the SDK found"),
+        })
+        {
+            if (!names.Contains(file))
+            {
+                problems.Add($"{file} ({why}) is not at the root.");
+            }
         }
 
-        var executable = zip.GetEntry(Executable);
-        if (executable is null)
+        if (officialBindings)
         {
-            problems.Add($"{Executable} (host.json's defaultExecutablePath) is not at the root.");
-        }
-        else if (((executable.ExternalAttributes >> 16) & 0b001_000_000) == 0)
-        {
-            problems.Add($"{Executable} is not executable (no owner execute bit in the entry).");
-        }
-
-        if (!names.Any(n => n.EndsWith("/function.json", StringComparison.Ordinal)))
-        {
-            problems.Add("no function folder (*/function.json).");
+            var extensions = zip.GetEntry("extensions.json") is { } entry ? new StreamReader(entry.Open()).ReadToEnd() : "";
+            foreach (var extension in HostExtensions.Where(e => !extensions.Contains(e, StringComparison.Ordinal)))
+            {
+                problems.Add($"extensions.json does not name {extension}: build with -p:OfficialBindingPackages=true, or Azure's host has no such trigger.");
+            }
         }
 
         if (names.Contains("local.settings.json"))

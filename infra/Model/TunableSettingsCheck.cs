@@ -20,7 +20,6 @@ public static class TunableSettingsCheck
         return
         [
             .. Check<IngestOptions>(IngestOptions.Bind, configuration),
-            .. Check<NegotiateOptions>(NegotiateOptions.Bind, configuration),
             .. Check<SignalROptions>((options, settings) =>
             {
                 SignalROptions.Bind(options, settings);

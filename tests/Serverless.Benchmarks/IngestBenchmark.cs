@@ -1,13 +1,18 @@
 using System.Diagnostics;
 using System.Text;
+using Azure.Messaging.EventHubs;
+using Serverless.FunctionsHost.EventHubs;
+using Serverless.FunctionsHost.Invocation;
+using Serverless.FunctionsHost.Rpc;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 
 namespace Serverless.Benchmarks;
 
 /// <summary>
-/// How long one invocation with a batch of 100 updates across 10 channels takes to store (real Azurite) and push
-/// (the local SignalR Service, to one WebSocket client subscribed to every channel), end to end through POST /Ingest.
+/// The function app as a real worker under the host stand-in (Azurite, the local SignalR Service, one WebSocket client
+/// subscribed to every channel): how long the worker takes from process start to its first HTTP 200, and how long one
+/// Ingest invocation takes over gRPC, empty and with a batch of 100 updates across 10 channels (store + push).
 /// </summary>
 public static class IngestBenchmark
 {
@@ -18,59 +23,77 @@ public static class IngestBenchmark
     {
         await using var azurite = await AzuriteServer.StartAsync();
         await using var signalR = await SignalRServiceServer.StartAsync();
-        await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Settings(azurite.ConnectionString, signalR.ConnectionString));
 
+        var clock = Stopwatch.StartNew();
+        await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Settings(azurite.ConnectionString, signalR.ConnectionString));
+        var loaded = clock.Elapsed.TotalMilliseconds;
+        using (var first = await app.Http.GetAsync("/api/channels"))
+        {
+            first.EnsureSuccessStatusCode();
+        }
+
+        Console.WriteLine($"cold start: worker process start → functions loaded {loaded:F0} ms, → first HTTP 200 {clock.Elapsed.TotalMilliseconds:F0} ms");
+
+        var worker = await app.Supervisor.WaitForWorkerAsync(CancellationToken.None);
+        var ingest = worker.Function("Ingest")!;
         var channels = Enumerable.Range(0, Channels).Select(_ => TestEvents.NewChannel("bench")).ToArray();
         await using var client = await UpdatesClient.ConnectAsync(app.Http);
         await client.SubscribeAsync(channels);
+        var partition = new EventHubInvocation.Partition("localhost", "updates", "ingest", "0");
         long eventHubSequence = 0;
 
-        string NextBatch()
+        IReadOnlyList<EventData> NextBatch(int size)
         {
             var first = eventHubSequence;
-            var events = Enumerable.Range(0, BatchSize).Select(i =>
+            eventHubSequence += size;
+            return [.. Enumerable.Range(0, size).Select(i =>
             {
                 var n = first + i;
-                return TestEvents.Update(channels[i % Channels], $"evt-{n}", new { bid = 1.08 + n % 100 / 10000.0, ask = 1.09, n },
-                    key: $"instrument-{i % 5}", version: n);
-            });
-            eventHubSequence += BatchSize;
-            return TestEvents.Invocation(events, partitionId: "0", firstSequenceNumber: first);
+                var body = TestEvents.Update(channels[i % Channels], $"evt-{n}", new { bid = 1.08 + n % 100 / 10000.0, ask = 1.09, n }, key: $"instrument-{i % 5}", version: n);
+                return EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body.ToJsonString())), partitionKey: channels[i % Channels],
+                    sequenceNumber: n, offsetString: (n * 1000).ToString(), enqueuedTime: DateTimeOffset.UtcNow);
+            })];
         }
 
-        async Task<double> IngestAsync(string invocation)
+        async Task<double> InvokeAsync(IReadOnlyList<EventData> events)
         {
+            var request = FunctionInvoker.NewRequest(ingest);
+            EventHubInvocation.Fill(request, ingest.Trigger!.Name, partition, events, batched: true, binary: false);
             var watch = Stopwatch.StartNew();
-            using var response = await app.Http.PostAsync("/Ingest", new StringContent(invocation, Encoding.UTF8, "application/json"));
+            var response = await worker.Channel.InvokeAsync(request, ingest.Name, CancellationToken.None);
             watch.Stop();
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new InvalidOperationException($"Ingest answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            return watch.Elapsed.TotalMilliseconds;
+            return response.Result.Status == StatusResult.Types.Status.Success
+                ? watch.Elapsed.TotalMilliseconds
+                : throw new InvalidOperationException($"Ingest failed: {response.Result.Exception?.Message}");
         }
 
         for (var i = 0; i < 20; i++)
         {
-            await IngestAsync(NextBatch()); // warm-up: JIT, connections, table creation
+            await InvokeAsync(NextBatch(BatchSize)); // warm-up: JIT, connections, table creation
         }
 
-        var batches = Enumerable.Range(0, iterations).Select(_ => NextBatch()).ToList();
+        var empty = new List<double>();
+        for (var i = 0; i < iterations; i++)
+        {
+            empty.Add(await InvokeAsync([]));
+        }
+
+        var batches = Enumerable.Range(0, iterations).Select(_ => NextBatch(BatchSize)).ToList();
         var times = new List<double>(iterations);
         foreach (var batch in batches)
         {
-            times.Add(await IngestAsync(batch));
+            times.Add(await InvokeAsync(batch));
         }
 
         var redelivery = new List<double>();
         foreach (var batch in batches.Take(Math.Min(50, iterations)))
         {
-            redelivery.Add(await IngestAsync(batch));
+            redelivery.Add(await InvokeAsync(batch));
         }
 
         await Task.Delay(500);
         var pushes = client.Drain().Count;
+        Console.WriteLine($"empty Ingest invocation (gRPC round trip + worker): {Latencies.Summary(empty)}");
         Console.WriteLine($"batch of {BatchSize} updates across {Channels} channels (store + push): {Latencies.Summary(times)}");
         Console.WriteLine($"throughput: {BatchSize * iterations / (times.Sum() / 1000):F0} updates/s on one invocation at a time");
         Console.WriteLine($"redelivered batch (nothing stored, all pushed again): {Latencies.Summary(redelivery)}");

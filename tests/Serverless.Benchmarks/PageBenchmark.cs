@@ -27,7 +27,7 @@ public static class PageBenchmark
             DataFolder = data,
             StoragePort = 0, EventHubsPort = 0, SignalRPort = 0, HostPort = 0, WebPort = 0,
             Logging = logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Error),
-            HandlerLogLevel = LogLevel.Error,
+            WorkerLogLevel = LogLevel.Error,
         }, _ => { }, CancellationToken.None);
         var started = clock.Elapsed;
 

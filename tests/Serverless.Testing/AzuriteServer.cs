@@ -3,7 +3,7 @@ using Serverless.Cli.Local;
 namespace Serverless.Testing;
 
 /// <summary>
-/// A real Azurite Table service (npm <c>azurite</c>, installed by the README's test command), started the way
+/// A real Azurite (Blob, Queue and Table services) (npm <c>azurite</c>, installed by the README's test command), started the way
 /// <c>up</c> starts it, on a free port with its data in a temporary folder. Disposing stops it and removes the data.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
@@ -27,7 +27,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
-        var process = await AzuriteProcess.StartAsync(RepoPaths.NodeBin("azurite-table"), FreePort.Next(), dataFolder, cancellationToken);
+        var ports = new AzuritePorts(FreePort.Next(), FreePort.Next(), FreePort.Next());
+        var process = await AzuriteProcess.StartAsync(RepoPaths.NodeBin("azurite"), ports, dataFolder, cancellationToken);
         return new AzuriteServer(process, dataFolder);
     }
 

@@ -1,65 +1,82 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Serverless.Functions;
+using Serverless.FunctionsHost;
+using Serverless.FunctionsHost.Worker;
 
 namespace Serverless.Testing;
 
-/// <summary>The real function app on Kestrel, on a free loopback port, with the settings a test gives it.</summary>
+/// <summary>
+/// The function app as it runs: its build output started as a real worker process by the Functions host stand-in (the
+/// same code as <c>dotnet run --project emulators/FunctionsHost</c>), on a free port, with the settings a test gives it.
+/// </summary>
 public sealed class FunctionAppServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
-
-    private FunctionAppServer(WebApplication app, Uri baseAddress)
+    private FunctionAppServer(WebApplication host, Uri baseAddress, CapturingLoggerProvider log)
     {
-        this.app = app;
+        Host = host;
         BaseAddress = baseAddress;
+        Log = log;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
     }
 
+    public WebApplication Host { get; }
     public Uri BaseAddress { get; }
-
     public HttpClient Http { get; }
 
-    public IServiceProvider Services => app.Services;
+    /// <summary>What the host and the worker logged.</summary>
+    public CapturingLoggerProvider Log { get; }
+
+    public WorkerSupervisor Supervisor => Host.Services.GetRequiredService<WorkerSupervisor>();
 
     /// <summary>The settings of local.settings.sample.json that tests don't care about, so that the app starts.</summary>
-    public static Dictionary<string, string?> Settings(string storageConnectionString, string signalRConnectionString) => new()
+    public static Dictionary<string, string?> Settings(string storageConnectionString, string signalRConnectionString, string? eventHubsConnectionString = null) => new()
     {
         ["AzureWebJobsStorage"] = storageConnectionString,
         ["AzureSignalRConnectionString"] = signalRConnectionString,
-        ["EventHubConnection"] = "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
+        ["EventHubConnection"] = eventHubsConnectionString ?? "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
         ["EventHubName"] = "updates",
         ["EventHubConsumerGroup"] = "ingest",
-        ["Handler:Port"] = "0",
+        ["SignalR__HubName"] = "updates",
+        ["Logging__LogLevel__Default"] = "Information",
     };
 
-    public static async Task<FunctionAppServer> StartAsync(IDictionary<string, string?> settings)
-    {
-        var app = Build(settings);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new FunctionAppServer(app, new Uri(address));
-    }
+    /// <summary>Builds the host for the app; <see cref="StartAsync(FunctionsHostOptions)"/> runs it.</summary>
+    public static FunctionsHostOptions Options(IDictionary<string, string?> settings, string? scriptRoot = null) =>
+        new(scriptRoot ?? RepoPaths.FunctionAppFolder, FreePort.Next(), new Dictionary<string, string?>(settings), Cors: "*");
 
-    /// <summary>The app as it would start with these settings and nothing else (no environment, no local.settings.json).</summary>
-    public static WebApplication Build(IDictionary<string, string?> settings) =>
-        FunctionApp.Build([], builder =>
+    public static Task<FunctionAppServer> StartAsync(IDictionary<string, string?> settings) => StartAsync(Options(settings));
+
+    public static async Task<FunctionAppServer> StartAsync(FunctionsHostOptions options)
+    {
+        var log = new CapturingLoggerProvider();
+        var host = FunctionsHostApp.Build(options, builder =>
         {
-            builder.Configuration.Sources.Clear();
-            builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(log).SetMinimumLevel(LogLevel.Information);
+            // HOST_TEST_LOG_LEVEL=Information shows what the host and the worker say while a test runs.
+            var console = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("HOST_TEST_LOG_LEVEL"), out var level) ? level : LogLevel.Error;
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(l => l >= console);
         });
+        try
+        {
+            // Off the test framework's synchronization context, as the host runs in its own process.
+            await Task.Run(() => FunctionsHostApp.StartAsync(host));
+        }
+        catch
+        {
+            await host.StopAsync();
+            await host.DisposeAsync();
+            throw;
+        }
+
+        return new FunctionAppServer(host, new Uri($"http://127.0.0.1:{options.Port}"), log);
+    }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await app.StopAsync();
-        await app.DisposeAsync();
+        await Host.StopAsync();
+        await Host.DisposeAsync();
     }
 }

@@ -7,6 +7,13 @@ public static class RepoPaths
 
     public static string NodeBin(string tool) => Path.Combine(Root, "node_modules", ".bin", tool);
 
+    /// <summary>The function app's build output in the tests' configuration (building the tests builds the app).</summary>
+    public static string FunctionAppFolder => Path.Combine(Root, "functions", "bin", BuildConfiguration, "net10.0");
+
+    private static string BuildConfiguration =>
+        typeof(RepoPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

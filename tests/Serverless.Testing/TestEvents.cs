@@ -1,9 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Functions.Ingest;
 
 namespace Serverless.Testing;
 
-/// <summary>Builds CloudEvents and Functions host invocation payloads the way sources and the host do.</summary>
+/// <summary>Builds CloudEvents the way sources do, and batches the way the Event Hubs trigger hands them to Ingest.</summary>
 public static class TestEvents
 {
     /// <summary>A structured-mode CloudEvents 1.0 update.</summary>
@@ -35,44 +36,26 @@ public static class TestEvents
     }
 
     /// <summary>
-    /// The invocation the Functions host posts for an eventHubTrigger with cardinality many and dataType string:
-    /// arrays double-encoded as JSON strings (AZURE-CONTRACTS §1.3). Bodies get consecutive sequence numbers.
+    /// A batch as Ingest receives it from the Event Hubs trigger: the bodies with the binding data the host sends
+    /// (typed collections for sequence numbers, offsets and partition keys, JSON text for the rest), at consecutive
+    /// sequence numbers from <paramref name="firstSequenceNumber"/> of partition <paramref name="partitionId"/>.
     /// </summary>
-    public static string Invocation(IReadOnlyList<string> bodies, string partitionId = "0", long firstSequenceNumber = 0, bool doubleEncoded = true)
+    public static IReadOnlyList<EventBody> Batch(IReadOnlyList<string> bodies, string partitionId = "0", long firstSequenceNumber = 0)
     {
         var sequenceNumbers = bodies.Select((_, i) => firstSequenceNumber + i).ToArray();
-        var offsets = sequenceNumbers.Select(n => (n * 1000).ToString()).ToArray();
-        var times = bodies.Select(_ => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fff")).ToArray();
-        var keys = bodies.Select(_ => (string?)null).ToArray();
-        JsonNode Encode(object value) => doubleEncoded
-            ? JsonValue.Create(JsonSerializer.Serialize(value))
-            : JsonSerializer.SerializeToNode(value)!;
-
-        var payload = new JsonObject
+        var bindingData = new Dictionary<string, object?>
         {
-            ["Data"] = new JsonObject { ["events"] = Encode(bodies) },
-            ["Metadata"] = new JsonObject
-            {
-                ["PartitionContext"] = new JsonObject
-                {
-                    ["FullyQualifiedNamespace"] = "localhost",
-                    ["EventHubName"] = "updates",
-                    ["ConsumerGroup"] = "ingest",
-                    ["PartitionId"] = partitionId,
-                },
-                ["SequenceNumberArray"] = Encode(sequenceNumbers),
-                ["OffsetArray"] = Encode(offsets),
-                ["EnqueuedTimeUtcArray"] = Encode(times),
-                ["PartitionKeyArray"] = Encode(keys),
-                ["PropertiesArray"] = Encode(bodies.Select(_ => new Dictionary<string, object>()).ToArray()),
-                ["sys"] = new JsonObject { ["MethodName"] = "Ingest", ["UtcNow"] = DateTime.UtcNow.ToString("O"), ["RandGuid"] = Guid.NewGuid().ToString() },
-            },
+            ["PartitionContext"] = JsonSerializer.Serialize(new { FullyQualifiedNamespace = "localhost", EventHubName = "updates", ConsumerGroup = "ingest", PartitionId = partitionId }),
+            ["SequenceNumberArray"] = sequenceNumbers,
+            ["OffsetArray"] = sequenceNumbers.Select(n => (n * 1000).ToString()).ToArray(),
+            ["EnqueuedTimeUtcArray"] = JsonSerializer.Serialize(bodies.Select(_ => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fff")).ToArray()),
+            ["PartitionKeyArray"] = bodies.Select(_ => "").ToArray(),
         };
-        return payload.ToJsonString();
+        return EventHubBatch.Read(bodies, bindingData);
     }
 
-    public static string Invocation(IEnumerable<JsonObject> events, string partitionId = "0", long firstSequenceNumber = 0, bool doubleEncoded = true) =>
-        Invocation(events.Select(e => e.ToJsonString()).ToList(), partitionId, firstSequenceNumber, doubleEncoded);
+    public static IReadOnlyList<EventBody> Batch(IEnumerable<JsonObject> events, string partitionId = "0", long firstSequenceNumber = 0) =>
+        Batch(events.Select(e => e.ToJsonString()).ToList(), partitionId, firstSequenceNumber);
 
     /// <summary>A channel name no other test uses.</summary>
     public static string NewChannel(string prefix = "test") => $"{prefix}.{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 128)];

@@ -9,7 +9,8 @@ using Serverless.Updates.Client;
 namespace Serverless.Tests;
 
 /// <summary>
-/// One real Azurite, one local SignalR Service and one function app for the tests that share them.
+/// One real Azurite, one local SignalR Service and the function app (a real worker under the host stand-in) for the
+/// tests that share them, and the app's Ingest steps in process for batches at chosen Event Hubs positions.
 /// Tests keep apart by using channels of their own.
 /// </summary>
 public sealed class PipelineFixture : IAsyncLifetime
@@ -19,39 +20,41 @@ public sealed class PipelineFixture : IAsyncLifetime
 
     public AzuriteServer Azurite { get; private set; } = null!;
     public SignalRServiceServer SignalR { get; private set; } = null!;
+    public EventHubsServer EventHubs { get; private set; } = null!;
     public FunctionAppServer App { get; private set; } = null!;
+    public InProcessIngest Ingest { get; private set; } = null!;
+    public Dictionary<string, string?> Settings { get; private set; } = null!;
     public HttpClient Http => App.Http;
 
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
         SignalR = await SignalRServiceServer.StartAsync();
-        var settings = FunctionAppServer.Settings(Azurite.ConnectionString, SignalR.ConnectionString);
-        settings["Ingest:AllowedChannels"] = "test.*, big.*, order.*";
-        settings["Ingest:AllowedTypes"] = AllowedTypes;
-        settings["Ingest:MaxEventBytes"] = MaxEventBytes.ToString();
-        settings["Ingest:DeadLetterBodyBytes"] = "1024";
-        settings["SignalR:ClientTokenLifetime"] = "00:05:00";
+        // The app's own Event Hubs, so that its trigger never reads a hub some other run left on the default port.
+        EventHubs = await EventHubsServer.StartAsync(new Serverless.EventHubs.HubOptions { Name = "updates", Partitions = 2, ConsumerGroups = ["ingest"] });
+        var settings = FunctionAppServer.Settings(Azurite.ConnectionString, SignalR.ConnectionString, EventHubs.ConnectionString);
+        settings["Ingest__AllowedChannels"] = "test.*, big.*, order.*";
+        settings["Ingest__AllowedTypes"] = AllowedTypes;
+        settings["Ingest__MaxEventBytes"] = MaxEventBytes.ToString();
+        settings["Ingest__DeadLetterBodyBytes"] = "1024";
+        Settings = settings;
+        Ingest = new InProcessIngest(settings);
         App = await FunctionAppServer.StartAsync(settings);
     }
 
     public async Task DisposeAsync()
     {
         await App.DisposeAsync();
+        await Ingest.DisposeAsync();
+        await EventHubs.DisposeAsync();
         await SignalR.DisposeAsync();
         await Azurite.DisposeAsync();
     }
 
     public TableClient Table(string name) => new TableServiceClient(Azurite.ConnectionString).GetTableClient(name);
 
-    /// <summary>Posts an invocation payload to /Ingest as the host does and returns the status and the answer.</summary>
-    public async Task<(int Status, JsonElement Body)> IngestAsync(string invocation)
-    {
-        using var content = new StringContent(invocation, Encoding.UTF8, "application/json");
-        using var response = await Http.PostAsync("/Ingest", content);
-        var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
-    }
+    /// <summary>Runs a batch through Ingest's steps, as one invocation would.</summary>
+    public Task<Serverless.Functions.Ingest.IngestResult> IngestAsync(IReadOnlyList<Serverless.Functions.Ingest.EventBody> batch) => Ingest.RunAsync(batch);
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {

@@ -1,13 +1,9 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
 using Serverless.FunctionsHost.App;
 using Serverless.FunctionsHost.Bindings;
 using Serverless.FunctionsHost.Invocation;
-using Serverless.FunctionsHost.Rpc;
 using Serverless.FunctionsHost.Worker;
 
 namespace Serverless.FunctionsHost.EventHubs;
@@ -20,11 +16,13 @@ namespace Serverless.FunctionsHost.EventHubs;
 /// that starts again goes on after it (docs/functions-host.md).
 /// </summary>
 public sealed partial class EventHubTriggerListener(
-    WorkerSupervisor supervisor, FunctionInvoker invoker, ScriptRoot root, BindingExpressions expressions, ILogger<EventHubTriggerListener> logger) : BackgroundService
+    WorkerSupervisor supervisor, FunctionInvoker invoker, ScriptRoot root, BindingExpressions expressions, IHostApplicationLifetime lifetime,
+    ILogger<EventHubTriggerListener> logger) : BackgroundService
 {
     public const string StorageSetting = "AzureWebJobsStorage";
     private static readonly TimeSpan ReceiveWait = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CheckpointTimeout = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,8 +36,10 @@ public sealed partial class EventHubTriggerListener(
             return;
         }
 
+        // No new batch once the host begins to stop; the one under way finishes, and the worker stops after it.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         var functions = worker.Functions.Where(f => f.Trigger?.Type.Equals(SupportedBindings.EventHubTrigger, StringComparison.OrdinalIgnoreCase) == true);
-        await Task.WhenAll(functions.Select(f => KeepRunningAsync(f, stoppingToken)));
+        await Task.WhenAll(functions.Select(f => KeepRunningAsync(f, stopping.Token)));
     }
 
     // A namespace or storage that is not reachable yet, or that goes away, is tried again; HTTP functions go on meanwhile.
@@ -57,7 +57,7 @@ public sealed partial class EventHubTriggerListener(
             }
             catch (Exception ex)
             {
-                LogTriggerFailed(ex, function.Name, RestartDelay.TotalSeconds);
+                LogTriggerFailed(function.Name, RestartDelay.TotalSeconds, $"{ex.GetType().Name}: {ex.Message}");
                 await Task.Delay(RestartDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
@@ -70,13 +70,12 @@ public sealed partial class EventHubTriggerListener(
             ?? throw new BindingException($"{StorageSetting} is missing: the host keeps Event Hubs checkpoints there.");
         var checkpoints = CheckpointStore.Create(storage);
         string[] partitions;
-        string fullyQualifiedNamespace;
         await using (var client = new EventHubConsumerClient(trigger.ConsumerGroup, trigger.ConnectionString, trigger.HubName))
         {
             partitions = await client.GetPartitionIdsAsync(stoppingToken);
-            fullyQualifiedNamespace = client.FullyQualifiedNamespace;
         }
 
+        var fullyQualifiedNamespace = NamespaceKey(trigger.ConnectionString);
         LogListening(function.Name, trigger.HubName, trigger.ConsumerGroup, partitions.Length);
         var position = new PartitionPosition(fullyQualifiedNamespace, trigger.HubName, trigger.ConsumerGroup, "");
         await Task.WhenAll(partitions.Select(partition => PumpAsync(function, trigger, position with { PartitionId = partition }, checkpoints, stoppingToken)));
@@ -100,16 +99,20 @@ public sealed partial class EventHubTriggerListener(
                 continue;
             }
 
-            if (trigger.IsBatched)
+            var stopped = false;
+            foreach (var batch in trigger.IsBatched ? [events] : events.Select(e => (IReadOnlyList<EventData>)[e]))
             {
-                await InvokeAsync(function, trigger, partition, events, stoppingToken);
-            }
-            else
-            {
-                foreach (var single in events)
+                stopped = !await InvokeAsync(function, trigger, partition, batch, stoppingToken);
+                if (stopped)
                 {
-                    await InvokeAsync(function, trigger, partition, [single], stoppingToken);
+                    break;
                 }
+            }
+
+            if (stopped)
+            {
+                // The host is stopping and the batch did not succeed: no checkpoint, so that it comes again.
+                return;
             }
 
             // Checkpointed whether the function succeeded or gave up: the Azure host does the same, so that one
@@ -117,108 +120,47 @@ public sealed partial class EventHubTriggerListener(
             if (++batchesSinceCheckpoint >= options.BatchCheckpointFrequency)
             {
                 var last = events[^1];
+                using var timeout = new CancellationTokenSource(CheckpointTimeout);
                 await checkpoints.WriteAsync(partition.Namespace, partition.Hub, partition.ConsumerGroup, partition.PartitionId,
-                    new Checkpoint(last.SequenceNumber, last.OffsetString), stoppingToken);
+                    new Checkpoint(last.SequenceNumber, last.OffsetString), timeout.Token);
                 batchesSinceCheckpoint = 0;
             }
         }
     }
 
-    private async Task InvokeAsync(FunctionDescription function, EventHubTrigger trigger, PartitionPosition partition, IReadOnlyList<EventData> events, CancellationToken stoppingToken)
+    /// <summary>Invokes the function for a batch under its retry policy; false when the host's shutdown stopped it first.</summary>
+    private async Task<bool> InvokeAsync(FunctionDescription function, EventHubTrigger trigger, PartitionPosition partition, IReadOnlyList<EventData> events, CancellationToken stoppingToken)
     {
         var outcome = await invoker.InvokeWithRetriesAsync(function.Name, (loaded, request) =>
         {
-            var binding = loaded.Trigger!;
-            request.InputData.Add(new ParameterBinding { Name = binding.Name, Data = trigger.IsBatched ? Bodies(events, trigger.Binary) : Body(events[0], trigger.Binary) });
-            AddMetadata(request, partition, events, trigger.IsBatched);
+            EventHubInvocation.Fill(request, loaded.Trigger!.Name, new EventHubInvocation.Partition(partition.Namespace, partition.Hub, partition.ConsumerGroup, partition.PartitionId),
+                events, trigger.IsBatched, trigger.Binary);
         }, stoppingToken);
-        if (!outcome.Succeeded)
+        if (!outcome.Succeeded && !outcome.Stopped)
         {
             LogBatchAbandoned(function.Name, partition.PartitionId, events.Count, events[0].SequenceNumber, events[^1].SequenceNumber);
         }
+
+        return !outcome.Stopped;
     }
 
-    private static TypedData Bodies(IReadOnlyList<EventData> events, bool binary)
+    /// <summary>
+    /// The namespace in checkpoint names: its host name, as in Azure, where it is unique. Local namespaces on other
+    /// ports of the same host are told apart by their port, so that two never share checkpoints.
+    /// </summary>
+    public static string NamespaceKey(string connectionString)
     {
-        if (binary)
-        {
-            var bytes = new CollectionBytes();
-            bytes.Bytes.AddRange(events.Select(e => Google.Protobuf.ByteString.CopyFrom(e.EventBody.ToMemory().Span)));
-            return new TypedData { CollectionBytes = bytes };
-        }
-
-        var strings = new CollectionString();
-        strings.String.AddRange(events.Select(e => Encoding.UTF8.GetString(e.EventBody.ToMemory().Span)));
-        return new TypedData { CollectionString = strings };
+        var endpoint = EventHubsConnectionStringProperties.Parse(connectionString).Endpoint;
+        return endpoint.Port > 0 && endpoint.Port != 5671 ? $"{endpoint.Host}:{endpoint.Port}" : endpoint.Host;
     }
-
-    private static TypedData Body(EventData data, bool binary) => binary
-        ? new TypedData { Bytes = Google.Protobuf.ByteString.CopyFrom(data.EventBody.ToMemory().Span) }
-        : new TypedData { String = Encoding.UTF8.GetString(data.EventBody.ToMemory().Span) };
-
-    /// <summary>The binding data of the Event Hubs extension: per-event arrays for a batch, single values otherwise.</summary>
-    private static void AddMetadata(InvocationRequest request, PartitionPosition partition, IReadOnlyList<EventData> events, bool batched)
-    {
-        var metadata = request.TriggerMetadata;
-        metadata["PartitionContext"] = new TypedData
-        {
-            Json = JsonSerializer.Serialize(new
-            {
-                FullyQualifiedNamespace = partition.Namespace,
-                EventHubName = partition.Hub,
-                ConsumerGroup = partition.ConsumerGroup,
-                PartitionId = partition.PartitionId,
-                IsCheckpointingAfterInvocation = true,
-            }),
-        };
-        var suffix = batched ? "Array" : "";
-        if (batched)
-        {
-            var keys = new CollectionString();
-            keys.String.AddRange(events.Select(e => e.PartitionKey ?? ""));
-            metadata["PartitionKeyArray"] = new TypedData { CollectionString = keys };
-            var offsets = new CollectionString();
-            offsets.String.AddRange(events.Select(e => e.OffsetString ?? ""));
-            metadata["OffsetArray"] = new TypedData { CollectionString = offsets };
-            var sequenceNumbers = new CollectionSInt64();
-            sequenceNumbers.Sint64.AddRange(events.Select(e => e.SequenceNumber));
-            metadata["SequenceNumberArray"] = new TypedData { CollectionSint64 = sequenceNumbers };
-            metadata["EnqueuedTimeUtcArray"] = new TypedData { Json = JsonSerializer.Serialize(events.Select(e => Time(e.EnqueuedTime))) };
-        }
-        else
-        {
-            var single = events[0];
-            metadata["PartitionKey"] = new TypedData { String = single.PartitionKey ?? "" };
-            metadata["Offset"] = new TypedData { String = single.OffsetString ?? "" };
-            metadata["SequenceNumber"] = new TypedData { Int = single.SequenceNumber };
-            metadata["EnqueuedTimeUtc"] = new TypedData { Json = JsonSerializer.Serialize(Time(single.EnqueuedTime)) };
-        }
-
-        metadata["Properties" + suffix] = new TypedData { Json = JsonSerializer.Serialize(batched ? events.Select(e => e.Properties) : (object)events[0].Properties) };
-        var system = events.Select(e => new Dictionary<string, object?>
-        {
-            ["x-opt-sequence-number"] = e.SequenceNumber,
-            ["x-opt-offset"] = e.OffsetString,
-            ["x-opt-enqueued-time"] = Time(e.EnqueuedTime),
-            ["x-opt-partition-key"] = e.PartitionKey,
-            ["SequenceNumber"] = e.SequenceNumber,
-            ["Offset"] = e.OffsetString,
-            ["PartitionKey"] = e.PartitionKey,
-            ["EnqueuedTimeUtc"] = Time(e.EnqueuedTime),
-        }).ToList();
-        metadata["SystemProperties" + suffix] = new TypedData { Json = JsonSerializer.Serialize(batched ? system : (object)system[0]) };
-    }
-
-    // The extension binds EnqueuedTime.DateTime, which Newtonsoft writes without an offset: it is UTC.
-    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture);
 
     private sealed record PartitionPosition(string Namespace, string Hub, string ConsumerGroup, string PartitionId);
 
     [LoggerMessage(EventId = 10, EventName = "TriggerListening", Level = LogLevel.Information, Message = "{Function} reads {Hub} ({ConsumerGroup}), {Partitions} partitions")]
     private partial void LogListening(string function, string hub, string consumerGroup, int partitions);
 
-    [LoggerMessage(EventId = 11, EventName = "TriggerFailed", Level = LogLevel.Error, Message = "{Function}'s trigger stopped (Event Hubs or storage unreachable, or a setting missing); trying again in {Seconds} s")]
-    private partial void LogTriggerFailed(Exception exception, string function, double seconds);
+    [LoggerMessage(EventId = 11, EventName = "TriggerFailed", Level = LogLevel.Error, Message = "{Function}'s trigger stopped (Event Hubs or storage unreachable, or a setting missing); trying again in {Seconds} s: {Reason}")]
+    private partial void LogTriggerFailed(string function, double seconds, string reason);
 
     [LoggerMessage(EventId = 12, EventName = "BatchAbandoned", Level = LogLevel.Error,
         Message = "{Function} gave up on {Events} events of partition {Partition} (sequence numbers {First}–{Last}); they are checkpointed past, as the Azure host does")]

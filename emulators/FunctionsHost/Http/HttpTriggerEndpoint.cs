@@ -25,14 +25,14 @@ public sealed partial class HttpTriggerEndpoint(
     public const string InvocationIdHeader = "x-ms-invocation-id";
     private static readonly TimeSpan WorkerWait = TimeSpan.FromSeconds(60);
 
-    private readonly HttpMessageInvoker client = new(new SocketsHttpHandler
+    private readonly HttpMessageInvoker client = new(new ConnectRetryHandler(new SocketsHttpHandler
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
         ConnectTimeout = TimeSpan.FromSeconds(15),
-    });
+    }));
 
     // The Azure host's forwarding timeout for an idle request.
     private readonly ForwarderRequestConfig forwarding = new() { ActivityTimeout = TimeSpan.FromSeconds(240) };

@@ -5,8 +5,11 @@ using Serverless.FunctionsHost.Worker;
 
 namespace Serverless.FunctionsHost.Invocation;
 
-/// <summary>What came of a triggered function: success, or failure after its last retry.</summary>
-public sealed record InvocationOutcome(bool Succeeded, int Retries, string? Failure);
+/// <summary>
+/// What came of a triggered function: success, failure after its last retry, or stopped by the host's shutdown before
+/// it succeeded (then its trigger must not record it as done: it is delivered again when the host runs again).
+/// </summary>
+public sealed record InvocationOutcome(bool Succeeded, int Retries, string? Failure, bool Stopped = false);
 
 /// <summary>
 /// Sends invocations to the worker. Non-HTTP triggers run under the function's retry policy, as the WebJobs SDK does:
@@ -29,13 +32,25 @@ public sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger
     public async Task<InvocationResponse> InvokeAsync(ReadyWorker worker, FunctionDescription function, InvocationRequest request, CancellationToken cancellationToken) =>
         await worker.Channel.InvokeAsync(request, function.Name, cancellationToken);
 
-    /// <summary>Invokes <paramref name="functionName"/> until it succeeds or its retry policy gives up.</summary>
-    public async Task<InvocationOutcome> InvokeWithRetriesAsync(string functionName, Action<FunctionDescription, InvocationRequest> fill, CancellationToken cancellationToken)
+    /// <summary>
+    /// Invokes <paramref name="functionName"/> until it succeeds or its retry policy gives up. <paramref name="stopping"/>
+    /// ends the retries, not an invocation under way: that one finishes (or its worker goes away).
+    /// </summary>
+    public async Task<InvocationOutcome> InvokeWithRetriesAsync(string functionName, Action<FunctionDescription, InvocationRequest> fill, CancellationToken stopping)
     {
         RpcException? previous = null;
         for (var retry = 0; ; retry++)
         {
-            var worker = await supervisor.WaitForWorkerAsync(cancellationToken);
+            ReadyWorker worker;
+            try
+            {
+                worker = await supervisor.WaitForWorkerAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return new InvocationOutcome(false, retry, previous?.Message, Stopped: true);
+            }
+
             var function = worker.Function(functionName) ?? throw new InvalidOperationException($"The worker no longer has the function {functionName}.");
             var request = NewRequest(function);
             if (!function.Retry.IsNone)
@@ -47,7 +62,7 @@ public sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger
             string failure;
             try
             {
-                var response = await worker.Channel.InvokeAsync(request, function.Name, cancellationToken);
+                var response = await worker.Channel.InvokeAsync(request, function.Name, CancellationToken.None);
                 if (response.Result is { Status: StatusResult.Types.Status.Success })
                 {
                     return new InvocationOutcome(true, retry, null);
@@ -62,6 +77,11 @@ public sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger
                 failure = ex.Message;
             }
 
+            if (stopping.IsCancellationRequested)
+            {
+                return new InvocationOutcome(false, retry, failure, Stopped: true);
+            }
+
             if (!function.Retry.ShouldRetry(retry))
             {
                 LogGivenUp(functionName, request.InvocationId, retry, failure);
@@ -70,7 +90,14 @@ public sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger
 
             var delay = function.Retry.DelayBefore(retry + 1, random);
             LogRetrying(functionName, request.InvocationId, retry + 1, delay.TotalSeconds, failure);
-            await Task.Delay(delay, cancellationToken);
+            try
+            {
+                await Task.Delay(delay, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return new InvocationOutcome(false, retry, failure, Stopped: true);
+            }
         }
     }
 

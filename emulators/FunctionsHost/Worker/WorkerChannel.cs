@@ -93,6 +93,16 @@ public sealed partial class WorkerChannel(string workerId, ILoggerFactory logger
         }
     }
 
+    /// <summary>Waits until no invocation is waiting for its response, or the timeout has passed.</summary>
+    public async Task WaitForNoInvocationsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!invocations.IsEmpty && !closed.Task.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Asks the worker to shut down; it does not answer (it advertises HandlesWorkerTerminateMessage).</summary>
     public void Terminate(TimeSpan gracePeriod) =>
         TrySend(new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } });

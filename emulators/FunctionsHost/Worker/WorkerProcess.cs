@@ -77,7 +77,11 @@ public sealed partial class WorkerProcess : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        start.Environment["FUNCTIONS_WORKER_RUNTIME"] ??= worker.Language;
+        if (!start.Environment.TryGetValue("FUNCTIONS_WORKER_RUNTIME", out var runtime) || string.IsNullOrEmpty(runtime))
+        {
+            start.Environment["FUNCTIONS_WORKER_RUNTIME"] = worker.Language;
+        }
+
         start.Environment["FUNCTIONS_WORKER_DIRECTORY"] = root.Path;
         start.Environment["FUNCTIONS_APPLICATION_DIRECTORY"] = root.Path;
         start.Environment["AzureWebJobsScriptRoot"] = root.Path;

@@ -17,15 +17,20 @@ public sealed partial class WorkerSupervisor(
     public const string HostVersion = "4.1037.0";
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan TerminateGracePeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan MaxRestartDelay = TimeSpan.FromSeconds(30);
 
     private readonly Lock gate = new();
     private readonly Dictionary<string, TaskCompletionSource<WorkerChannel>> expected = [];
     private TaskCompletionSource<ReadyWorker> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WorkerProcess? current;
 
     /// <summary>Where the worker connects; set by the host when its gRPC endpoint is bound.</summary>
     public Uri GrpcUri { get; set; } = null!;
+
+    /// <summary>Completes when the first worker is ready (null) or has failed to start (why).</summary>
+    public Task<string?> FirstAttempt => firstAttempt.Task;
 
     /// <summary>Why the last worker did not come up, for a caller waiting on the first one.</summary>
     public string? LastStartFailure { get; private set; }
@@ -70,6 +75,9 @@ public sealed partial class WorkerSupervisor(
             await started.Task.WaitAsync(stoppingToken);
         }
 
+        // The host stops serving the worker's stream as it shuts down: treat the start of the shutdown as the stop.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        stoppingToken = stopping.Token;
         var restartDelay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -82,10 +90,12 @@ public sealed partial class WorkerSupervisor(
             {
                 break;
             }
-            catch (Exception ex) when (ex is WorkerStartException or TimeoutException or WorkerUnavailableException)
+            catch (Exception ex)
             {
-                LastStartFailure = ex.Message;
-                LogWorkerFailed(ex.Message);
+                // Whatever happened to this worker, the host goes on and starts another, as the Azure host does.
+                LastStartFailure = ex is WorkerStartException or TimeoutException or WorkerUnavailableException ? ex.Message : ex.ToString();
+                LogWorkerFailed(LastStartFailure);
+                firstAttempt.TrySetResult(LastStartFailure);
             }
 
             if (stoppingToken.IsCancellationRequested)
@@ -124,9 +134,12 @@ public sealed partial class WorkerSupervisor(
             }
 
             LastStartFailure = null;
+            firstAttempt.TrySetResult(null);
             await Task.WhenAny(process.Exited, channel.Closed, Task.Delay(Timeout.Infinite, stoppingToken));
             if (stoppingToken.IsCancellationRequested)
             {
+                // Triggers stop taking new batches when the host stops; the invocations under way finish first.
+                await channel.WaitForNoInvocationsAsync(DrainTimeout);
                 channel.Terminate(TerminateGracePeriod);
                 await process.StopAsync(TerminateGracePeriod);
                 LogWorkerStopped(process.Id);
@@ -200,22 +213,9 @@ public sealed partial class WorkerSupervisor(
 
     private bool IsLoadable(FunctionDescription function)
     {
-        if (function.Metadata.Status is { Status: StatusResult.Types.Status.Failure } status)
+        if (FunctionLoadCheck.WhyNotLoadable(function) is { } reason)
         {
-            LogNotLoaded(function.Name, $"the worker reported it as failed: {status.Exception?.Message ?? status.Result}");
-            return false;
-        }
-
-        if (function.Trigger is null)
-        {
-            LogNotLoaded(function.Name, "it has no trigger binding");
-            return false;
-        }
-
-        var unsupported = function.Bindings.FirstOrDefault(b => !SupportedBindings.IsSupported(b.Type));
-        if (unsupported is not null)
-        {
-            LogNotLoaded(function.Name, $"this host does not implement the binding type '{unsupported.Type}' (binding '{unsupported.Name}')");
+            LogNotLoaded(function.Name, reason);
             return false;
         }
 

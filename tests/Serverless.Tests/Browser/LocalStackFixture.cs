@@ -38,7 +38,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
             HostPort = 0,
             WebPort = 0,
             Logging = logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Error),
-            HandlerLogLevel = LogLevel.Error,
+            WorkerLogLevel = LogLevel.Error,
         };
         // Off the test framework's synchronization context, as the parts run in the tool's own process.
         Stack = await Task.Run(() => LocalStack.StartAsync(options, _ => { }, CancellationToken.None));

@@ -1,46 +1,48 @@
 using System.IO.Compression;
-using Microsoft.Extensions.Logging.Abstractions;
-using Serverless.FunctionsHost;
+using Serverless.FunctionsHost.Bindings;
+using Serverless.FunctionsHost.EventHubs;
 using Serverless.Infra.Model;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Infra;
 
 public sealed class FunctionPackageTests
 {
     [Fact]
-    public async Task The_published_package_runs_as_a_custom_handler_with_the_stacks_settings()
+    public async Task The_published_package_runs_under_the_host_with_the_stacks_settings()
     {
         var repo = RepoFolders.Find(AppContext.BaseDirectory);
-        var package = await FunctionPackage.BuildAsync(repo, TextWriter.Null, CancellationToken.None);
+        // This machine's feed does not serve the official binding packages: the package is built with the app's own
+        // declarations, which give the same function metadata (FunctionMetadataTests).
+        var package = await FunctionPackage.BuildAsync(repo, TextWriter.Null, CancellationToken.None, officialBindings: false);
 
         using (var zip = ZipFile.OpenRead(package.ZipPath))
         {
             var names = zip.Entries.Select(e => e.FullName).ToHashSet();
-            var functions = Directory.GetDirectories(repo.Functions).Where(d => File.Exists(Path.Combine(d, "function.json"))).Select(Path.GetFileName).ToList();
-            Assert.NotEmpty(functions);
-            Assert.All(functions, function => Assert.Contains($"{function}/function.json", names));
             Assert.Contains("host.json", names);
+            Assert.Contains("worker.config.json", names);
+            Assert.Contains("functions.metadata", names);
             Assert.DoesNotContain("local.settings.json", names);
         }
 
-        Assert.Empty(FunctionPackage.Check(package.ZipPath));
+        Assert.Empty(FunctionPackage.Check(package.ZipPath, officialBindings: false));
+        Assert.Contains(FunctionPackage.Check(package.ZipPath, officialBindings: true), p => p.Contains("Microsoft.Azure.WebJobs.Extensions.EventHubs"));
         Assert.Equal(package.Identity, FunctionPackage.SourceIdentity(repo, Path.Combine(repo.PackageOutput, "publish")));
 
-        // Unpacked, the host stand-in starts it as the Functions host does (host.json's executable, the app settings,
-        // FUNCTIONS_CUSTOMHANDLER_PORT) with the settings the stack gives it, and it answers the host's probe.
+        // Unpacked, the host stand-in starts it as the Functions host does, with the settings the stack gives it
+        // (identity-based connections, which the local host does not use), and the worker loads every function.
         var folder = Directory.CreateTempSubdirectory("package-");
         try
         {
             ZipFile.ExtractToDirectory(package.ZipPath, folder.FullName);
             var settings = FunctionAppSettings.For(InfraSettingsTests.Stack("flex"), InfraSettingsTests.Deployed())
                 .ToDictionary(s => s.Key, s => (string?)s.Value);
-            var app = FunctionAppDefinition.Read(folder.FullName, settings);
-            await using var handler = new CustomHandlerProcess(app, new FunctionsHostOptions(folder.FullName, 0, settings), NullLogger<CustomHandlerProcess>.Instance);
-            await handler.StartAsync(CancellationToken.None);
+            await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Options(settings, folder.FullName));
 
-            using var http = new HttpClient { BaseAddress = handler.BaseAddress };
-            Assert.Equal("Serverless function app", await http.GetStringAsync("/"));
-            Assert.Contains(app.EventHubFunctions, f => f.Name == "Ingest" && f.HubName == ResourceNames.EventHub && f.ConsumerGroup == ResourceNames.ConsumerGroup);
+            var worker = await app.Supervisor.WaitForWorkerAsync(CancellationToken.None);
+            Assert.Equal(["Channels", "Health", "Ingest", "Latest", "Negotiate", "Subscribe", "Updates"], worker.Functions.Select(f => f.Name).Order());
+            var trigger = EventHubTrigger.From(worker.Function("Ingest")!, new BindingExpressions(FunctionAppServer.Options(settings, folder.FullName)), requireConnection: false);
+            Assert.Equal((ResourceNames.EventHub, ResourceNames.ConsumerGroup), (trigger.HubName, trigger.ConsumerGroup));
         }
         finally
         {
@@ -54,22 +56,19 @@ public sealed class FunctionPackageTests
         var folder = Directory.CreateTempSubdirectory("zip-");
         try
         {
-            File.WriteAllText(Path.Combine(folder.FullName, "host.json"), "{}");
-            Directory.CreateDirectory(Path.Combine(folder.FullName, "Ingest"));
-            File.WriteAllText(Path.Combine(folder.FullName, "Ingest", "function.json"), "{}");
-            var executable = Path.Combine(folder.FullName, FunctionPackage.Executable);
-            File.WriteAllText(executable, "#!/bin/sh");
-            if (!OperatingSystem.IsWindows())
+            foreach (var file in new[] { "host.json", "worker.config.json", "functions.metadata", $"{FunctionPackage.AssemblyName}.dll" })
             {
-                File.SetUnixFileMode(executable, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                File.WriteAllText(Path.Combine(folder.FullName, file), "{}");
             }
 
+            var assembly = Path.Combine(folder.FullName, $"{FunctionPackage.AssemblyName}.dll");
+
             var first = FunctionPackage.Zip(folder.FullName, Path.Combine(folder.FullName, "..", folder.Name + "-1.zip"));
-            File.SetLastWriteTimeUtc(executable, DateTime.UtcNow.AddHours(-3));
+            File.SetLastWriteTimeUtc(assembly, DateTime.UtcNow.AddHours(-3));
             var second = FunctionPackage.Zip(folder.FullName, Path.Combine(folder.FullName, "..", folder.Name + "-2.zip"));
 
             Assert.Equal(first.Sha256, second.Sha256);
-            Assert.Empty(FunctionPackage.Check(first.ZipPath));
+            Assert.Empty(FunctionPackage.Check(first.ZipPath, officialBindings: false));
             File.Delete(first.ZipPath);
             File.Delete(second.ZipPath);
         }
@@ -87,21 +86,21 @@ public sealed class FunctionPackageTests
         {
             var repo = new RepoFolders(root.FullName);
             var publish = Path.Combine(root.FullName, "publish");
-            Write(Path.Combine(repo.Functions, "Ingest", "function.json"), "{}");
+            Write(Path.Combine(repo.Functions, "Ingest", "IngestFunction.cs"), "class IngestFunction;");
             Write(Path.Combine(repo.Functions, "host.json"), "{}");
-            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.deps.json"), """{"libraries":{}}""");
-            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.runtimeconfig.json"), "{}");
+            Write(Path.Combine(publish, $"{FunctionPackage.AssemblyName}.deps.json"), """{"libraries":{}}""");
+            Write(Path.Combine(publish, $"{FunctionPackage.AssemblyName}.runtimeconfig.json"), "{}");
             var first = FunctionPackage.SourceIdentity(repo, publish);
 
             Write(Path.Combine(repo.Functions, "bin", "Release", "Serverless.Functions.dll"), "build output");
             Write(Path.Combine(repo.Functions, "obj", "project.assets.json"), "restore output");
             Write(Path.Combine(repo.Functions, "local.settings.json"), """{"Values":{}}""");
-            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.dll"), "compiled, not the same bytes twice");
+            Write(Path.Combine(publish, $"{FunctionPackage.AssemblyName}.dll"), "compiled, not the same bytes twice");
             var unchanged = FunctionPackage.SourceIdentity(repo, publish);
 
             Write(Path.Combine(repo.Functions, "host.json"), """{"version":"2.0"}""");
             var changedSource = FunctionPackage.SourceIdentity(repo, publish);
-            Write(Path.Combine(publish, $"{FunctionPackage.Executable}.deps.json"), """{"libraries":{"Azure.Core/1.50.0":{}}}""");
+            Write(Path.Combine(publish, $"{FunctionPackage.AssemblyName}.deps.json"), """{"libraries":{"Azure.Core/1.50.0":{}}}""");
             var changedDependencies = FunctionPackage.SourceIdentity(repo, publish);
 
             Assert.Equal(first, unchanged);
@@ -127,11 +126,8 @@ public sealed class FunctionPackageTests
         var zipPath = folder.FullName + ".zip";
         try
         {
-            File.WriteAllText(Path.Combine(folder.FullName, FunctionPackage.Executable), "not executable");
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(Path.Combine(folder.FullName, FunctionPackage.Executable), UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            File.WriteAllText(Path.Combine(folder.FullName, $"{FunctionPackage.AssemblyName}.dll"), "an assembly");
+            File.WriteAllText(Path.Combine(folder.FullName, "extensions.json"), """{"extensions":[]}""");
             File.WriteAllText(Path.Combine(folder.FullName, "local.settings.json"), "{}");
 
             FunctionPackage.Zip(folder.FullName, zipPath);
@@ -139,8 +135,10 @@ public sealed class FunctionPackageTests
 
             Assert.Collection(problems,
                 p => Assert.Contains("host.json", p),
-                p => Assert.Contains("not executable", p),
-                p => Assert.Contains("no function folder", p),
+                p => Assert.Contains("worker.config.json", p),
+                p => Assert.Contains("functions.metadata", p),
+                p => Assert.Contains("Microsoft.Azure.WebJobs.Extensions.EventHubs", p),
+                p => Assert.Contains("Microsoft.Azure.WebJobs.Extensions.SignalRService", p),
                 p => Assert.Contains("local.settings.json", p));
         }
         finally

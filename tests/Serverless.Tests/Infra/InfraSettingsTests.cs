@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Serverless.Functions.Settings;
 using Serverless.Infra.Model;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Infra;
 
@@ -33,22 +34,28 @@ public sealed class InfraSettingsTests
     {
         var names = AppSettingNames(Stack(plan));
         var needed = new List<(string Function, string Setting, bool IsConnection)>();
-        foreach (var file in Directory.EnumerateFiles(Repo.Functions, "function.json", SearchOption.AllDirectories).Where(IsSource))
+        // The bindings as the SDK wrote them for the build (the same the worker reports to the host).
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.FunctionAppFolder, "functions.metadata")))!.AsArray();
+        foreach (var function in metadata)
         {
-            using var json = JsonDocument.Parse(File.ReadAllText(file));
-            var function = Path.GetFileName(Path.GetDirectoryName(file))!;
-            foreach (var binding in json.RootElement.GetProperty("bindings").EnumerateArray())
+            var name = function!["name"]!.GetValue<string>();
+            foreach (var binding in function["bindings"]!.AsArray())
             {
-                foreach (var property in binding.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
+                foreach (var (key, node) in binding!.AsObject())
                 {
-                    var value = property.Value.GetString()!;
-                    if (property.Name == "connection")
+                    if (node is not System.Text.Json.Nodes.JsonValue value || !value.TryGetValue<string>(out var text))
                     {
-                        needed.Add((function, value, true));
+                        continue;
                     }
-                    else if (value.Length > 2 && value.StartsWith('%') && value.EndsWith('%'))
+
+                    if (key is "connection" or "connectionStringSetting")
                     {
-                        needed.Add((function, value.Trim('%'), false));
+                        needed.Add((name, text, true));
+                    }
+                    else if (text.Length > 2 && text.StartsWith('%') && text.EndsWith('%'))
+                    {
+                        // %Section:Key% names the app setting Section__Key.
+                        needed.Add((name, text.Trim('%').Replace(":", "__"), false));
                     }
                 }
             }
@@ -59,7 +66,7 @@ public sealed class InfraSettingsTests
             .Where(n => !names.Contains(n.Setting) && !(n.IsConnection && names.Any(set => set.StartsWith(n.Setting + "__", StringComparison.Ordinal))))
             .Select(n => $"{n.Function}: {n.Setting}")
             .ToList();
-        Assert.True(missing.Count == 0, $"Named in function.json but not set by the stack ({plan}): {string.Join(", ", missing)}");
+        Assert.True(missing.Count == 0, $"Named in functions.metadata but not set by the stack ({plan}): {string.Join(", ", missing)}");
     }
 
     [Fact]
@@ -109,7 +116,6 @@ public sealed class InfraSettingsTests
             .Concat(Validate<EventHubTriggerOptions>(EventHubTriggerOptions.Bind, configuration))
             .Concat(Validate<SignalROptions>(SignalROptions.Bind, configuration))
             .Concat(Validate<IngestOptions>(IngestOptions.Bind, configuration))
-            .Concat(Validate<NegotiateOptions>(NegotiateOptions.Bind, configuration))
             .ToList();
 
         Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
@@ -148,12 +154,6 @@ public sealed class InfraSettingsTests
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Repo.SettingsSample));
         return json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
-    }
-
-    private static bool IsSource(string path)
-    {
-        var relative = Path.GetRelativePath(Repo.Functions, path).Replace('\\', '/');
-        return !relative.StartsWith("bin/", StringComparison.Ordinal) && !relative.StartsWith("obj/", StringComparison.Ordinal);
     }
 
     private static IEnumerable<string> Validate<T>(Action<T, IConfiguration> bind, IConfiguration configuration) where T : ISelfValidatingOptions, new()

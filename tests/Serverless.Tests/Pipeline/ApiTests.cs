@@ -20,9 +20,10 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.Equal($"http://localhost:{fixture.SignalR.Port}/client/?hub=updates", body.GetProperty("url").GetString());
         var claims = Jwt.ValidatedPayload(body.GetProperty("accessToken").GetString()!, fixture.SignalR.AccessKey);
         Assert.Equal("http://localhost/client/?hub=updates", claims.GetProperty("aud").GetString());
+        // The connection-info binding's token lives an hour, as the SignalR Service SDK's does.
         var lifetime = claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64();
-        Assert.Equal(300, lifetime);
-        Assert.InRange(claims.GetProperty("exp").GetInt64(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddMinutes(6).ToUnixTimeSeconds());
+        Assert.Equal(3600, lifetime);
+        Assert.InRange(claims.GetProperty("exp").GetInt64(), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), DateTimeOffset.UtcNow.AddMinutes(61).ToUnixTimeSeconds());
         Assert.False(claims.TryGetProperty("nameid", out _));
     }
 
@@ -43,34 +44,17 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.False(claims.TryGetProperty("asrs.s.uid", out _));
     }
 
-    [Fact]
-    public async Task Negotiate_puts_the_app_service_principal_in_the_token_when_told_to_trust_it()
-    {
-        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString);
-        settings["Negotiate:TrustAppServiceAuthentication"] = "true";
-        await using var app = await FunctionAppServer.StartAsync(settings);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/negotiate");
-        request.Headers.Add("X-MS-CLIENT-PRINCIPAL-ID", "alice-id");
-
-        using var response = await app.Http.SendAsync(request);
-        var claims = Jwt.ValidatedPayload((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!, fixture.SignalR.AccessKey);
-
-        Assert.Equal("alice-id", claims.GetProperty("nameid").GetString());
-        Assert.Equal("alice-id", claims.GetProperty("asrs.s.uid").GetString());
-        Assert.Equal(600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
-    }
-
-    [Fact]
+[Fact]
     public async Task Subscribe_adds_the_connection_to_each_channel_group_and_returns_where_each_channel_stands()
     {
         var busy = TestEvents.NewChannel();
         var empty = TestEvents.NewChannel();
         var other = TestEvents.NewChannel();
-        await fixture.IngestAsync(TestEvents.Invocation(Enumerable.Range(1, 4).Select(i => TestEvents.Update(busy, $"e{i}"))));
+        await fixture.IngestAsync(TestEvents.Batch(Enumerable.Range(1, 4).Select(i => TestEvents.Update(busy, $"e{i}"))));
         await using var client = await UpdatesClient.ConnectAsync(fixture.Http);
 
         var body = await client.SubscribeAsync(busy, empty);
-        await fixture.IngestAsync(TestEvents.Invocation([TestEvents.Update(other, "o1"), TestEvents.Update(empty, "x1"), TestEvents.Update(busy, "e5")], firstSequenceNumber: 10));
+        await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(other, "o1"), TestEvents.Update(empty, "x1"), TestEvents.Update(busy, "e5")], firstSequenceNumber: 10));
         var pushed = new[] { await client.NextAsync(), await client.NextAsync() };
 
         Assert.Equal(client.ConnectionId, body.GetProperty("connectionId").GetString());
@@ -126,7 +110,7 @@ public sealed class ApiTests(PipelineFixture fixture)
     public async Task Updates_pages_through_the_log_after_a_sequence_number()
     {
         var channel = TestEvents.NewChannel();
-        await fixture.IngestAsync(TestEvents.Invocation(Enumerable.Range(1, 25).Select(i => TestEvents.Update(channel, $"e{i}"))));
+        await fixture.IngestAsync(TestEvents.Batch(Enumerable.Range(1, 25).Select(i => TestEvents.Update(channel, $"e{i}"))));
 
         var first = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=0&limit=10");
         var middle = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=10&limit=10");
@@ -160,7 +144,7 @@ public sealed class ApiTests(PipelineFixture fixture)
     {
         var prefix = TestEvents.NewChannel();
         var (a, b) = ($"{prefix}.a", $"{prefix}.b");
-        await fixture.IngestAsync(TestEvents.Invocation([TestEvents.Update(b, "b1"), TestEvents.Update(a, "a1"), TestEvents.Update(b, "b2")]));
+        await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(b, "b1"), TestEvents.Update(a, "a1"), TestEvents.Update(b, "b2")]));
         var epochOfB = (await fixture.GetJsonAsync($"/api/channels/{b}/updates")).GetProperty("epoch").GetString();
 
         var list = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}");
@@ -177,7 +161,7 @@ public sealed class ApiTests(PipelineFixture fixture)
     {
         var prefix = TestEvents.NewChannel();
         var names = Enumerable.Range(0, 5).Select(i => $"{prefix}.{i}").ToArray();
-        await fixture.IngestAsync(TestEvents.Invocation(names.Select(name => TestEvents.Update(name, "e1"))));
+        await fixture.IngestAsync(TestEvents.Batch(names.Select(name => TestEvents.Update(name, "e1"))));
 
         var first = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}&limit=3");
         var second = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}&limit=3&after={first.GetProperty("next").GetString()}");
@@ -235,11 +219,13 @@ public sealed class ApiTests(PipelineFixture fixture)
     }
 
     [Fact]
-    public async Task The_handler_answers_the_host_readiness_probe()
+    public async Task A_path_that_is_no_function_is_not_found()
     {
-        using var response = await fixture.Http.GetAsync("/");
+        using var unknown = await fixture.Http.GetAsync("/api/nothing-here");
+        using var wrongMethod = await fixture.Http.DeleteAsync("/api/channels");
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, wrongMethod.StatusCode);
     }
 
     private static IEnumerable<long> Seqs(JsonElement page) => page.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64());

@@ -8,20 +8,15 @@ namespace Serverless.Tests.Pipeline;
 [Collection(PipelineCollection.Name)]
 public sealed class IngestTests(PipelineFixture fixture)
 {
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Invocation_is_accepted_double_encoded_and_as_plain_json(bool doubleEncoded)
+    [Fact]
+    public async Task A_batch_is_stored_in_order_and_read_back_through_the_updates_function()
     {
         var channel = TestEvents.NewChannel();
         var events = Enumerable.Range(1, 3).Select(i => TestEvents.Update(channel, $"e{i}", new { price = i })).ToList();
 
-        var (status, body) = await fixture.IngestAsync(TestEvents.Invocation(events, doubleEncoded: doubleEncoded));
+        var result = await fixture.IngestAsync(TestEvents.Batch(events));
 
-        Assert.Equal(200, status);
-        Assert.Equal(JsonValueKind.Object, body.GetProperty("Outputs").ValueKind);
-        Assert.Contains("3 stored", body.GetProperty("Logs")[0].GetString());
-        Assert.Equal(JsonValueKind.Null, body.GetProperty("ReturnValue").ValueKind);
+        Assert.Equal((3, 3, 0, 0), (result.Events, result.Stored, result.Replayed, result.Rejected));
         var stored = await fixture.ReadAllAsync(channel);
         Assert.Equal([1L, 2L, 3L], stored.Select(u => u.GetProperty("seq").GetInt64()));
         Assert.Equal(["e1", "e2", "e3"], stored.Select(u => u.GetProperty("id").GetString()));
@@ -41,9 +36,9 @@ public sealed class IngestTests(PipelineFixture fixture)
 
         bodies.Add(new JsonArray(TestEvents.Update(channels[0], "array-a"), TestEvents.Update(channels[1], "array-b")).ToJsonString());
 
-        var (status, _) = await fixture.IngestAsync(TestEvents.Invocation(bodies, partitionId: "1", firstSequenceNumber: 500));
+        var result = await fixture.IngestAsync(TestEvents.Batch(bodies, partitionId: "1", firstSequenceNumber: 500));
 
-        Assert.Equal(200, status);
+        Assert.Equal(22, result.Stored);
         for (var c = 0; c < 4; c++)
         {
             var stored = await fixture.ReadAllAsync(channels[c]);
@@ -64,18 +59,17 @@ public sealed class IngestTests(PipelineFixture fixture)
         var channel = TestEvents.NewChannel();
         var other = TestEvents.NewChannel();
         var events = Enumerable.Range(1, 6).Select(i => TestEvents.Update(i % 2 == 0 ? channel : other, $"e{i}", key: $"k{i % 3}", version: i)).ToList();
-        var invocation = TestEvents.Invocation(events, partitionId: "2", firstSequenceNumber: 40);
+        var batch = TestEvents.Batch(events, partitionId: "2", firstSequenceNumber: 40);
         await using var client = await fixture.SubscribedClientAsync(channel);
 
-        var first = await fixture.IngestAsync(invocation);
+        var first = await fixture.IngestAsync(batch);
         var stateAfterFirst = await fixture.ReadAllAsync(channel);
         var firstPush = await client.NextAsync();
-        var again = await fixture.IngestAsync(invocation);
+        var again = await fixture.IngestAsync(batch);
         var secondPush = await client.NextAsync();
 
-        Assert.Equal(200, first.Status);
-        Assert.Equal(200, again.Status);
-        Assert.Contains("0 stored, 6 redelivered", again.Body.GetProperty("Logs")[0].GetString());
+        Assert.Equal((6, 0), (first.Stored, first.Replayed));
+        Assert.Equal((0, 6), (again.Stored, again.Replayed));
         var stored = await fixture.ReadAllAsync(channel);
         Assert.Equal(stateAfterFirst.Select(u => u.GetRawText()), stored.Select(u => u.GetRawText()));
         Assert.Equal([1L, 2L, 3L], stored.Select(u => u.GetProperty("seq").GetInt64()));
@@ -90,9 +84,9 @@ public sealed class IngestTests(PipelineFixture fixture)
     public async Task Stale_versions_and_duplicates_are_dropped_and_dead_lettered()
     {
         var channel = TestEvents.NewChannel();
-        await fixture.IngestAsync(TestEvents.Invocation([TestEvents.Update(channel, "a", new { v = 5 }, key: "EURUSD", version: 5)], firstSequenceNumber: 0));
+        await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(channel, "a", new { v = 5 }, key: "EURUSD", version: 5)], firstSequenceNumber: 0));
 
-        var (status, _) = await fixture.IngestAsync(TestEvents.Invocation(
+        var result = await fixture.IngestAsync(TestEvents.Batch(
         [
             TestEvents.Update(channel, "b", new { v = 4 }, key: "EURUSD", version: 4),   // older: stale
             TestEvents.Update(channel, "c", new { v = 5 }, key: "EURUSD", version: 5),   // same version: stale
@@ -102,7 +96,7 @@ public sealed class IngestTests(PipelineFixture fixture)
             TestEvents.Update(channel, "e", new { v = 1 }, key: "GBPUSD", version: 1),   // another key: stored
         ], firstSequenceNumber: 100));
 
-        Assert.Equal(200, status);
+        Assert.Equal((2, 4), (result.Stored, result.Rejected));
         var stored = await fixture.ReadAllAsync(channel);
         Assert.Equal(["a", "d", "e"], stored.Select(u => u.GetProperty("id").GetString()));
         var reasons = (await DeadLettersOf(channel)).Select(e => (e.GetString("EventId"), e.GetString("Reason"))).OrderBy(r => r).ToList();
@@ -148,10 +142,9 @@ public sealed class IngestTests(PipelineFixture fixture)
         bodies.Add(TestEvents.Update(channel, "good-2").ToJsonString());
         const long firstSequenceNumber = 7000;
 
-        var (status, body) = await fixture.IngestAsync(TestEvents.Invocation(bodies, partitionId: "3", firstSequenceNumber: firstSequenceNumber));
+        var result = await fixture.IngestAsync(TestEvents.Batch(bodies, partitionId: "3", firstSequenceNumber: firstSequenceNumber));
 
-        Assert.Equal(200, status);
-        Assert.Contains($"{bad.Count} dead-lettered", body.GetProperty("Logs")[0].GetString());
+        Assert.Equal((2, bad.Count), (result.Stored, result.Rejected));
         Assert.Equal(["good-1", "good-2"], (await fixture.ReadAllAsync(channel)).Select(u => u.GetProperty("id").GetString()));
 
         var letters = await fixture.Table("deadletters").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"partition-3"}")).ToListAsync();
@@ -176,13 +169,13 @@ public sealed class IngestTests(PipelineFixture fixture)
         var channel = TestEvents.NewChannel("big");
         // 2 rows per update plus key rows: 250 updates need at least 6 transactions of at most 100 operations.
         var events = Enumerable.Range(1, 250).Select(i => TestEvents.Update(channel, $"e{i}", new { i }, key: $"k{i % 7}", version: i)).ToList();
-        var invocation = TestEvents.Invocation(events, firstSequenceNumber: 9000);
+        var batch = TestEvents.Batch(events, firstSequenceNumber: 9000);
 
-        var (status, _) = await fixture.IngestAsync(invocation);
-        var redelivery = await fixture.IngestAsync(invocation);
+        var first = await fixture.IngestAsync(batch);
+        var redelivery = await fixture.IngestAsync(batch);
 
-        Assert.Equal(200, status);
-        Assert.Equal(200, redelivery.Status);
+        Assert.Equal(250, first.Stored);
+        Assert.Equal((0, 250), (redelivery.Stored, redelivery.Replayed));
         var stored = await fixture.ReadAllAsync(channel);
         Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), stored.Select(u => u.GetProperty("seq").GetInt64()));
         Assert.Equal(Enumerable.Range(1, 250).Select(i => $"e{i}"), stored.Select(u => u.GetProperty("id").GetString()));
@@ -198,7 +191,7 @@ public sealed class IngestTests(PipelineFixture fixture)
         var events = Enumerable.Range(1, 10).Select(i => TestEvents.Update(channels[i % 2], $"e{i}", new { n = i }, key: "k", version: i)).ToList();
         await using var client = await fixture.SubscribedClientAsync(channels);
 
-        await fixture.IngestAsync(TestEvents.Invocation(events, firstSequenceNumber: 300));
+        await fixture.IngestAsync(TestEvents.Batch(events, firstSequenceNumber: 300));
         var messages = new[] { await client.NextAsync(), await client.NextAsync() }.ToDictionary(m => m.GetProperty("channel").GetString()!);
 
         Assert.Equal(channels.Order(), messages.Keys.Order());
@@ -224,47 +217,35 @@ public sealed class IngestTests(PipelineFixture fixture)
     public async Task A_push_that_keeps_failing_is_counted_and_does_not_fail_the_batch()
     {
         // The same storage, but a SignalR Service endpoint where nothing answers.
-        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString,
-            $"Endpoint=http://localhost;Port={FreePort.Next()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;");
-        await using var app = await FunctionAppServer.StartAsync(settings);
+        var settings = new Dictionary<string, string?>(fixture.Settings)
+        {
+            ["AzureSignalRConnectionString"] = $"Endpoint=http://localhost;Port={FreePort.Next()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;",
+            ["SignalR__PushAttempts"] = "1",
+        };
+        await using var ingest = new InProcessIngest(settings);
         var channel = TestEvents.NewChannel();
 
-        using var response = await app.Http.PostAsync("/Ingest", new StringContent(TestEvents.Invocation([TestEvents.Update(channel, "x")], firstSequenceNumber: 1)));
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        var health = JsonDocument.Parse(await app.Http.GetStringAsync("/api/health")).RootElement;
+        var result = await ingest.RunAsync(TestEvents.Batch([TestEvents.Update(channel, "x")], firstSequenceNumber: 1));
 
-        Assert.Equal(200, (int)response.StatusCode);
-        Assert.Contains("1 pushes failed", body.GetProperty("Logs")[0].GetString());
-        Assert.Equal(1, health.GetProperty("ingest").GetProperty("pushFailures").GetInt64());
-        Assert.Equal("degraded", health.GetProperty("status").GetString());
+        Assert.Equal((1, 1), (result.Stored, result.PushFailures));
+        Assert.Equal(1, ingest.Metrics.Totals.PushFailures);
         Assert.Single(await fixture.ReadAllAsync(channel));
     }
 
     [Fact]
-    public async Task A_batch_that_cannot_be_stored_fails_the_invocation_so_the_host_retries()
+    public async Task A_batch_that_cannot_be_stored_throws_so_that_the_invocation_fails_and_is_retried()
     {
-        var settings = FunctionAppServer.Settings(
-            $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
-            fixture.SignalR.ConnectionString);
-        await using var app = await FunctionAppServer.StartAsync(settings);
+        var settings = new Dictionary<string, string?>(fixture.Settings)
+        {
+            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
+        };
+        await using var ingest = new InProcessIngest(settings);
         var channel = TestEvents.NewChannel();
         await using var client = await fixture.SubscribedClientAsync(channel);
 
-        using var response = await app.Http.PostAsync("/Ingest", new StringContent(TestEvents.Invocation([TestEvents.Update(channel, "x")])));
+        await Assert.ThrowsAnyAsync<Exception>(() => ingest.RunAsync(TestEvents.Batch([TestEvents.Update(channel, "x")])));
 
-        Assert.Equal(500, (int)response.StatusCode);
-        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.Contains("will be delivered again", body.GetProperty("Logs")[0].GetString());
         Assert.Empty(client.Drain());
-    }
-
-    [Fact]
-    public async Task An_invocation_without_data_is_refused_with_a_problem()
-    {
-        var (status, body) = await fixture.IngestAsync("""{"Metadata":{}}""");
-
-        Assert.Equal(400, status);
-        Assert.Contains("Data", body.GetProperty("detail").GetString());
     }
 
     private async Task<List<TableEntity>> DeadLettersOf(string channel) =>

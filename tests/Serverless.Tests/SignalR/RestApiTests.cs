@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 
@@ -18,13 +21,11 @@ public sealed class RestApiTests(PipelineFixture fixture) : IDisposable
     [Fact]
     public async Task Sends_to_a_user_reach_that_users_connections_only_in_both_api_versions()
     {
-        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString);
-        settings["Negotiate:TrustAppServiceAuthentication"] = "true";
-        await using var app = await FunctionAppServer.StartAsync(settings);
         var user = $"user-{Guid.NewGuid():N}";
-        await using var alice = await UpdatesClient.ConnectAsync(app.Http, headers: new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-ID"] = user });
-        await using var aliceOnLongPolling = await UpdatesClient.ConnectAsync(app.Http, HttpTransportType.LongPolling, headers: new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-ID"] = user });
-        await using var bob = await UpdatesClient.ConnectAsync(app.Http);
+        using var negotiate = UserNegotiate(user);
+        await using var alice = await UpdatesClient.ConnectAsync(negotiate, configure: AsUser(user));
+        await using var aliceOnLongPolling = await UpdatesClient.ConnectAsync(negotiate, HttpTransportType.LongPolling, configure: AsUser(user));
+        await using var bob = await UpdatesClient.ConnectAsync(fixture.Http);
         var inboxes = new[] { alice, aliceOnLongPolling, bob }.Select(c => c.Listen("notice")).ToArray();
 
         Assert.Equal(202, await rest.StatusAsync(HttpMethod.Post, $"/api/hubs/updates/users/{user}/:send?{V}", new { target = "notice", arguments = new object[] { "new" } }));
@@ -97,13 +98,11 @@ public sealed class RestApiTests(PipelineFixture fixture) : IDisposable
     [Fact]
     public async Task A_user_added_to_a_group_brings_the_connections_it_opens_later()
     {
-        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString);
-        settings["Negotiate:TrustAppServiceAuthentication"] = "true";
-        await using var app = await FunctionAppServer.StartAsync(settings);
         var (user, group) = ($"user-{Guid.NewGuid():N}", $"group-{Guid.NewGuid():N}");
 
         Assert.Equal(200, await rest.StatusAsync(HttpMethod.Put, $"/api/hubs/updates/users/{user}/groups/{group}?{V}"));
-        await using var later = await UpdatesClient.ConnectAsync(app.Http, headers: new Dictionary<string, string> { ["X-MS-CLIENT-PRINCIPAL-ID"] = user });
+        using var negotiate = UserNegotiate(user);
+        await using var later = await UpdatesClient.ConnectAsync(negotiate, configure: AsUser(user));
         var inbox = later.Listen("notice");
         // The connection's own membership is settled once the service answers for it.
         Assert.Equal(200, await rest.StatusAsync(HttpMethod.Head, $"/api/hubs/updates/connections/{later.ConnectionId}?{V}"));
@@ -248,6 +247,35 @@ public sealed class RestApiTests(PipelineFixture fixture) : IDisposable
         while (await status() != expected)
         {
             await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>
+    /// A negotiate answer for a signed-in user, as an app whose connection-info binding names a user id gives it
+    /// (ours gives anonymous connections): the client's first request is answered here, and everything after it goes
+    /// to the service, which is what these tests prove.
+    /// </summary>
+    private static HttpClient UserNegotiate(string user) => new() { BaseAddress = new Uri($"http://negotiate-{user}.invalid/") };
+
+    private Action<IHubConnectionBuilder> AsUser(string user) => builder => builder.Services.Configure<HttpConnectionOptions>(options =>
+        options.HttpMessageHandlerFactory = inner => new UserNegotiateHandler(fixture.SignalR, user) { InnerHandler = inner });
+
+    private sealed class UserNegotiateHandler(SignalRServiceServer service, string user) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (!request.RequestUri!.Host.EndsWith(".invalid", StringComparison.Ordinal))
+            {
+                return base.SendAsync(request, cancellationToken);
+            }
+
+            var url = $"http://localhost:{service.Port}/client/?hub=updates";
+            var token = Jwt.Create(service.AccessKey, "http://localhost/client/?hub=updates", DateTimeOffset.UtcNow.AddMinutes(10),
+                claims: new Dictionary<string, object> { ["nameid"] = user, ["asrs.s.uid"] = user });
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { url, accessToken = token }), Encoding.UTF8, "application/json"),
+            });
         }
     }
 }
