@@ -212,6 +212,18 @@ public static class ServerlessStack
             ContentShareConnectionString: contentConnection,
             ContentShareName: plan.IsFlex ? null : (Input<string>)"serverless-content"));
 
+        var siteConfig = new Web.Inputs.SiteConfigArgs
+        {
+            AppSettings = appSettings.Select(setting => new Web.Inputs.NameValuePairArgs { Name = setting.Key, Value = setting.Value }).ToArray(),
+            Cors = new Web.Inputs.CorsSettingsArgs
+            {
+                AllowedOrigins = corsOrigins.ToArray(),
+                SupportCredentials = FunctionAppSettings.CorsCredentials,
+            },
+            MinTlsVersion = "1.2",
+            FtpsState = "Disabled",
+            Http20Enabled = true,
+        };
         var appArgs = new Web.WebAppArgs
         {
             ResourceGroupName = group.Name,
@@ -220,19 +232,14 @@ public static class ServerlessStack
             Reserved = true,
             HttpsOnly = true,
             Identity = new Web.Inputs.ManagedServiceIdentityArgs { Type = Web.ManagedServiceIdentityType.SystemAssigned },
-            SiteConfig = new Web.Inputs.SiteConfigArgs
-            {
-                AppSettings = appSettings.Select(setting => new Web.Inputs.NameValuePairArgs { Name = setting.Key, Value = setting.Value }).ToArray(),
-                Cors = new Web.Inputs.CorsSettingsArgs
-                {
-                    AllowedOrigins = corsOrigins.ToArray(),
-                    SupportCredentials = FunctionAppSettings.CorsCredentials,
-                },
-                MinTlsVersion = "1.2",
-                FtpsState = "Disabled",
-                Http20Enabled = true,
-            },
+            SiteConfig = siteConfig,
         };
+        if (plan.LinuxFxVersion is { } linuxFxVersion)
+        {
+            // Elastic Premium on Linux: the platform image for a .NET 10 isolated worker.
+            siteConfig.LinuxFxVersion = linuxFxVersion;
+        }
+
         if (plan.IsFlex)
         {
             // Flex Consumption: the runtime, the deployment container and the scale settings live in functionAppConfig.
@@ -250,7 +257,7 @@ public static class ServerlessStack
                         },
                     },
                 },
-                Runtime = new Web.Inputs.FunctionsRuntimeArgs { Name = HostingPlan.CustomRuntime, Version = "1.0" },
+                Runtime = new Web.Inputs.FunctionsRuntimeArgs { Name = HostingPlan.WorkerRuntime, Version = HostingPlan.RuntimeVersion },
                 ScaleAndConcurrency = new Web.Inputs.FunctionsScaleAndConcurrencyArgs
                 {
                     MaximumInstanceCount = settings.MaximumInstanceCount,

@@ -19,14 +19,11 @@ public static class FunctionAppSettings
     /// <summary>Sample settings that Azure takes somewhere other than an app setting, and where.</summary>
     public static IReadOnlyDictionary<string, string> SetElsewhere(HostingPlan plan)
     {
-        var elsewhere = new Dictionary<string, string>
-        {
-            ["Handler__Port"] = "the Functions host picks the port and passes it as FUNCTIONS_CUSTOMHANDLER_PORT",
-        };
+        var elsewhere = new Dictionary<string, string>();
         if (plan.IsFlex)
         {
-            // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME as an app setting (PULUMI-FACTS §3.8).
-            elsewhere["FUNCTIONS_WORKER_RUNTIME"] = "functionAppConfig.runtime.name = custom";
+            // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME as an app setting (docs/azure-deployment.md).
+            elsewhere["FUNCTIONS_WORKER_RUNTIME"] = $"functionAppConfig.runtime.name = {HostingPlan.WorkerRuntime}";
         }
 
         return elsewhere;
@@ -42,7 +39,7 @@ public static class FunctionAppSettings
         if (!stack.Plan.IsFlex)
         {
             Add("FUNCTIONS_EXTENSION_VERSION", literal("~4"));
-            Add("FUNCTIONS_WORKER_RUNTIME", literal(HostingPlan.CustomRuntime));
+            Add("FUNCTIONS_WORKER_RUNTIME", literal(HostingPlan.WorkerRuntime));
             // Elastic Premium keeps the app's files in an Azure Files share, reached only by key.
             Add("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", deployed.ContentShareConnectionString
                 ?? throw new ArgumentException("Elastic Premium needs the content share's connection string.", nameof(deployed)));
@@ -59,7 +56,7 @@ public static class FunctionAppSettings
         Add("EventHubName", literal(ResourceNames.EventHub));
         Add("EventHubConsumerGroup", literal(ResourceNames.ConsumerGroup));
 
-        // The app signs SignalR's JWTs itself (DESIGN.md), so it needs the access key.
+        // The host's connection-info binding and the app's REST pushes sign SignalR tokens with the access key.
         Add("AzureSignalRConnectionString", deployed.SignalRConnectionString);
         Add("SignalR__HubName", literal(ResourceNames.SignalRHub));
         Add("Tables__Updates", literal(ResourceNames.UpdatesTable));

@@ -6,13 +6,20 @@ public enum HostingPlanKind
     /// <summary>Flex Consumption (FC1): scales to zero, per-second billing, deploys through one deploy.</summary>
     FlexConsumption,
 
-    /// <summary>Elastic Premium (EP1–EP3): always one warm instance; runs custom handlers on Linux, documented and GA.</summary>
+    /// <summary>Elastic Premium (EP1–EP3): always one warm instance, no cold start.</summary>
     ElasticPremium,
 }
 
 public sealed record HostingPlan(HostingPlanKind Kind, string SkuName, string SkuTier)
 {
-    public const string CustomRuntime = "custom";
+    /// <summary>The worker runtime: a .NET isolated worker (Flex: functionAppConfig.runtime; Premium: FUNCTIONS_WORKER_RUNTIME).</summary>
+    public const string WorkerRuntime = "dotnet-isolated";
+
+    /// <summary>The .NET version the platform runs the worker on (Flex Consumption lists dotnet-isolated 10.0).</summary>
+    public const string RuntimeVersion = "10.0";
+
+    /// <summary>Elastic Premium on Linux picks the worker's platform image from linuxFxVersion; Flex has none.</summary>
+    public string? LinuxFxVersion => IsFlex ? null : $"DOTNET-ISOLATED|{RuntimeVersion}";
 
     public static HostingPlan Flex { get; } = new(HostingPlanKind.FlexConsumption, "FC1", "FlexConsumption");
 
