@@ -37,7 +37,7 @@ public static class ServerlessStack
             MinimumTlsVersion = Storage.MinimumTlsVersion.TLS1_2,
             EnableHttpsTrafficOnly = true,
             AllowBlobPublicAccess = false,
-            // Pulumi uploads the web site and the package with the account key (PULUMI-FACTS §3.3); the app uses its identity.
+            // Pulumi uploads the web site and the package with the account key (docs/azure-deployment.md); the app uses its identity.
             AllowSharedKeyAccess = true,
         });
         var updatesTable = new Storage.Table("updates", new()

@@ -59,7 +59,7 @@ public sealed partial class SignalROptions : ISelfValidatingOptions
         }
     }
 
-    // Stricter than the service's own rule (AZURE-CONTRACTS §2.4) so that the name is the same in paths and audiences.
+    // Stricter than the service's own rule (docs/signalr-service.md) so that the name is the same in paths and audiences.
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,127}$")]
     private static partial Regex HubNamePattern();
 }
