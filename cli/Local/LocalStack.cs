@@ -34,9 +34,6 @@ public sealed class LocalStack : IAsyncDisposable
     public Uri ApiUrl => new(HostUrl, "api/");
     public Uri WebUrl => new($"http://localhost:{Ports.Web}/");
 
-    /// <summary>The Functions host stand-in, with the worker it runs.</summary>
-    public WebApplication Host { get; private set; } = null!;
-
     /// <summary>What the status table shows: each part, where it listens and how to reach it.</summary>
     public IReadOnlyList<StackEndpoint> Endpoints =>
     [
@@ -114,7 +111,6 @@ public sealed class LocalStack : IAsyncDisposable
         report($"Starting the Functions host stand-in with the function app on {Ports.Host}…");
         var hostOptions = new FunctionsHostOptions(appFolder, Ports.Host, settings, localSettings.Cors, localSettings.CorsCredentials);
         var host = await Part("Functions host", () => Task.FromResult(FunctionsHostApp.Build(hostOptions, builder => Embed(builder.Services, builder.Logging))));
-        Host = host;
         started.Push(("Functions host", () => StopAsync(host)));
         await Part("Functions host", () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
 

@@ -1,7 +1,7 @@
 namespace Serverless.Functions.Settings;
 
 /// <summary>
-/// The settings Ingest's <c>eventHubTrigger</c> names (see Ingest/function.json). The Functions host uses them, not this
+/// The settings Ingest's <c>[EventHubTrigger]</c> names (Ingest/IngestFunction.cs). The Functions host uses them, not this
 /// app, but a typo here means no update ever arrives, so the app checks them at start too.
 /// </summary>
 public sealed class EventHubTriggerOptions : ISelfValidatingOptions
