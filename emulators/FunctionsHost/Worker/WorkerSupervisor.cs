@@ -78,13 +78,15 @@ public sealed partial class WorkerSupervisor(
         // The host stops serving the worker's stream as it shuts down: treat the start of the shutdown as the stop.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         stoppingToken = stopping.Token;
+        var orphans = new OrphanedWorkers(root.Path, options.Port, logger);
+        orphans.StopLeftOver();
         var restartDelay = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
             var clock = Stopwatch.StartNew();
             try
             {
-                await RunOneWorkerAsync(stoppingToken);
+                await RunOneWorkerAsync(orphans, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -111,7 +113,7 @@ public sealed partial class WorkerSupervisor(
         }
     }
 
-    private async Task RunOneWorkerAsync(CancellationToken stoppingToken)
+    private async Task RunOneWorkerAsync(OrphanedWorkers orphans, CancellationToken stoppingToken)
     {
         var workerId = Guid.NewGuid().ToString();
         var connected = new TaskCompletionSource<WorkerChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -123,6 +125,7 @@ public sealed partial class WorkerSupervisor(
         var workerLogger = loggers.CreateLogger("Serverless.FunctionsHost.Worker");
         await using var process = WorkerProcess.Start(root, options.Settings, GrpcUri, workerId, workerLogger);
         current = process;
+        orphans.Record(process.Id, workerId);
         LogWorkerStarted(process.Id, root.Path);
         try
         {
@@ -151,6 +154,7 @@ public sealed partial class WorkerSupervisor(
         }
         finally
         {
+            orphans.Forget();
             current = null;
             lock (gate)
             {

@@ -91,6 +91,94 @@ public sealed class HostStartTests(PipelineFixture fixture)
         Assert.Null(FunctionLoadCheck.WhyNotLoadable(FunctionDescription.From(http)));
     }
 
+    [Fact]
+    public async Task A_worker_left_by_a_killed_host_is_stopped_by_the_next_host_on_the_same_script_root_and_port()
+    {
+        // A copy of the app with its own local.settings.json, run by host processes that a test can kill.
+        var root = Directory.CreateTempSubdirectory("app-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(RepoPaths.FunctionAppFolder, "*", SearchOption.AllDirectories))
+            {
+                var target = Path.Combine(root.FullName, Path.GetRelativePath(RepoPaths.FunctionAppFolder, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+
+            var values = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, fixture.EventHubs.ConnectionString);
+            File.WriteAllText(Path.Combine(root.FullName, LocalSettings.FileName), System.Text.Json.JsonSerializer.Serialize(new { Values = values }));
+            var port = FreePort.Next();
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+            using var first = StartHost("--script-root", root.FullName, "--port", port.ToString());
+            var orphan = await RunningWorkerAsync(http);
+            first.Kill();
+            await first.WaitForExitAsync();
+            Assert.False(Process.GetProcessById(orphan).HasExited, "the worker outlives a killed host");
+
+            using var second = StartHost("--script-root", root.FullName, "--port", port.ToString());
+            var worker = await RunningWorkerAsync(http);
+            second.Kill(entireProcessTree: true);
+
+            Assert.NotEqual(orphan, worker);
+            Assert.True(await EndsAsync(orphan), $"the worker {orphan} the killed host left is still running");
+        }
+        finally
+        {
+            root.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Whether the process ends within 10 s (gone, or a zombie waiting for its new parent to reap it).</summary>
+    private static async Task<bool> EndsAsync(int pid)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var stat = $"/proc/{pid}/stat";
+            if (!File.Exists(stat) || File.ReadAllText(stat).Contains(") Z ", StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
+    }
+
+    private static async Task<int> RunningWorkerAsync(HttpClient host)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            try
+            {
+                var status = System.Text.Json.JsonDocument.Parse(await host.GetStringAsync("/admin/host/status", timeout.Token)).RootElement;
+                if (status.GetProperty("state").GetString() == "Running")
+                {
+                    return status.GetProperty("workerProcessId").GetInt32();
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    private static Process StartHost(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = false, RedirectStandardError = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Serverless.FunctionsHost.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start)!;
+    }
+
     private static async Task<(int ExitCode, string Output)> RunHostAsync(params string[] arguments)
     {
         var host = Path.Combine(AppContext.BaseDirectory, "Serverless.FunctionsHost.dll");
