@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using Serverless.FunctionsHost;
+using Serverless.FunctionsHost.Bindings;
 
 namespace Serverless.Cli.Local;
 
@@ -8,10 +9,12 @@ public sealed record AppEventHubTrigger(string Function, string HubName, string 
 {
     /// <summary>
     /// The app's Event Hubs triggers, from the <c>functions.metadata</c> its build writes next to the worker (the same
-    /// bindings the worker reports to the host), with <c>%Setting%</c> replaced from <paramref name="settings"/>.
+    /// bindings the worker reports to the host), with <c>%Setting%</c> replaced from <paramref name="settings"/> as the
+    /// host replaces it.
     /// </summary>
     public static IReadOnlyList<AppEventHubTrigger> Read(string appFolder, IReadOnlyDictionary<string, string?> settings)
     {
+        var expressions = new BindingExpressions(new FunctionsHostOptions(appFolder, 0, settings));
         var file = Path.Combine(appFolder, "functions.metadata");
         if (!File.Exists(file))
         {
@@ -27,8 +30,8 @@ public sealed record AppEventHubTrigger(string Function, string HubName, string 
                 {
                     triggers.Add(new AppEventHubTrigger(
                         function["name"]!.GetValue<string>(),
-                        Expand(binding["eventHubName"]!.GetValue<string>(), settings),
-                        Expand(binding["consumerGroup"]?.GetValue<string>() ?? "$Default", settings),
+                        expressions.Resolve(binding["eventHubName"]!.GetValue<string>())!,
+                        expressions.Resolve(binding["consumerGroup"]?.GetValue<string>() ?? "$Default")!,
                         binding["connection"]?.GetValue<string>() ?? "EventHub"));
                 }
             }
@@ -36,8 +39,4 @@ public sealed record AppEventHubTrigger(string Function, string HubName, string 
 
         return triggers;
     }
-
-    private static string Expand(string value, IReadOnlyDictionary<string, string?> settings) =>
-        Regex.Replace(value, "%([^%]+)%", m => settings.GetValueOrDefault(m.Groups[1].Value) ?? settings.GetValueOrDefault(m.Groups[1].Value.Replace(":", "__"))
-            ?? throw new InvalidOperationException($"The setting {m.Groups[1].Value}, named by a trigger of the app, is missing."));
 }
