@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
 using Serverless.Cli.Demo;
-using Serverless.EventHubs.Client;
 using Spectre.Console;
 
 namespace Serverless.Cli.Publish;
@@ -48,10 +49,23 @@ public static class PublishCommand
 
     private static async Task<int> RunAsync(string connectionString, string hub, string? path, double rate, long? count, CancellationToken cancellationToken)
     {
-        EventHubsConnection connection;
+        EventHubProducerClient producer;
         try
         {
-            connection = await EventHubsConnection.OpenAsync(connectionString);
+            producer = Producer(connectionString, hub);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException)
+        {
+            AnsiConsole.MarkupLine($"[red]Not an Event Hubs connection string:[/] {Markup.Escape(ex.Message)}");
+            return 2;
+        }
+
+        await using var client = producer;
+        try
+        {
+            // The client connects on first use: ask the hub for its partitions now, so that an unreachable or
+            // refusing namespace is said at once rather than as every send failing.
+            await producer.GetPartitionIdsAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -70,31 +84,37 @@ public static class PublishCommand
             ? UpdateSource.GenerateAsync(new UpdateGenerator(), cancellationToken)
             : UpdateSource.ReadAsync(reader, rejected.Add, cancellationToken);
 
-        await using (connection)
-        await using (var producer = new EventHubProducer(connection, hub))
-        {
-            var publisher = new RatePublisher(producer, rate, count);
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-                .StartAsync(async progress =>
+        var publisher = new RatePublisher(producer, rate, count);
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask($"Publishing to {Markup.Escape(hub)}", maxValue: count ?? 1);
+                task.IsIndeterminate = count is null;
+                var run = publisher.RunAsync(updates, cancellationToken);
+                while (!run.IsCompleted)
                 {
-                    var task = progress.AddTask($"Publishing to {Markup.Escape(hub)}", maxValue: count ?? 1);
-                    task.IsIndeterminate = count is null;
-                    var run = publisher.RunAsync(updates, cancellationToken);
-                    while (!run.IsCompleted)
-                    {
-                        await Task.WhenAny(run, Task.Delay(200, CancellationToken.None));
-                        task.Value = publisher.Stats.SentCount + publisher.Stats.FailedCount;
-                        task.Description = $"Publishing to {Markup.Escape(hub)} ({publisher.Stats.Rate:0.0}/s)";
-                    }
+                    await Task.WhenAny(run, Task.Delay(200, CancellationToken.None));
+                    task.Value = publisher.Stats.SentCount + publisher.Stats.FailedCount;
+                    task.Description = $"Publishing to {Markup.Escape(hub)} ({publisher.Stats.Rate:0.0}/s)";
+                }
 
-                    await Observe(run);
-                    task.Value = task.MaxValue;
-                    task.StopTask();
-                });
-            return Summarize(publisher.Stats, rejected);
-        }
+                await Observe(run);
+                task.Value = task.MaxValue;
+                task.StopTask();
+            });
+        return Summarize(publisher.Stats, rejected);
     }
+
+    /// <summary>
+    /// The official producer, with retries short enough for a command line: a namespace that does not answer is
+    /// reported within about half a minute.
+    /// </summary>
+    public static EventHubProducerClient Producer(string connectionString, string hub) =>
+        new(connectionString, hub, new EventHubProducerClientOptions
+        {
+            RetryOptions = new EventHubsRetryOptions { MaximumRetries = 2, TryTimeout = TimeSpan.FromSeconds(10) },
+        });
 
     private static async Task Observe(Task run)
     {

@@ -1,14 +1,16 @@
 using System.Diagnostics;
 using System.Text;
-using Serverless.EventHubs.Client;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
 
 namespace Serverless.Cli.Publish;
 
 /// <summary>
 /// Sends updates to a hub at a steady rate (per second; 0 for as fast as the hub takes them), in batches: each tick
-/// sends what is due, one batch per channel, with the channel as the partition key so that its updates keep order.
+/// sends what is due, one batch per channel, with the channel as the partition key so that its updates keep order. Sends
+/// go through the official client, which retries what the service refuses for a while; what still fails is counted.
 /// </summary>
-public sealed class RatePublisher(EventHubProducer producer, double rate, long? count)
+public sealed class RatePublisher(EventHubProducerClient producer, double rate, long? count)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
     private const int MaxPerTick = 2000;
@@ -82,20 +84,40 @@ public sealed class RatePublisher(EventHubProducer producer, double rate, long? 
         }
     }
 
-    private async Task SendAsync(List<OutgoingUpdate> updates)
+    // Channels are sent side by side; a channel's own batches go one after the other, so that its order holds.
+    private Task SendAsync(List<OutgoingUpdate> updates) =>
+        Task.WhenAll(updates.GroupBy(u => u.PartitionKey).Select(channel => SendChannelAsync(channel.Key, [.. channel])));
+
+    private async Task SendChannelAsync(string? partitionKey, List<OutgoingUpdate> events)
     {
-        foreach (var channel in updates.GroupBy(u => u.PartitionKey))
+        var sent = 0;
+        try
         {
-            var events = channel.Select(u => new EventData(Encoding.UTF8.GetBytes(u.Body))).ToArray();
-            try
+            while (sent < events.Count)
             {
-                await producer.SendAsync(events, partitionKey: channel.Key);
-                Stats.Sent(events.Length);
+                // As many as fit in one batch (the hub's message size limit); the rest go in the next.
+                using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionKey = partitionKey });
+                var added = 0;
+                while (sent + added < events.Count && batch.TryAdd(new EventData(Encoding.UTF8.GetBytes(events[sent + added].Body))))
+                {
+                    added++;
+                }
+
+                if (added == 0)
+                {
+                    Stats.Failed(1, $"an update of {Encoding.UTF8.GetByteCount(events[sent].Body)} bytes is larger than the hub takes");
+                    sent++;
+                    continue;
+                }
+
+                await producer.SendAsync(batch);
+                Stats.Sent(added);
+                sent += added;
             }
-            catch (Exception ex) when (ex is Amqp.AmqpException or IOException or TimeoutException or InvalidOperationException)
-            {
-                Stats.Failed(events.Length, ex.Message);
-            }
+        }
+        catch (Exception ex) when (ex is EventHubsException or IOException or TimeoutException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            Stats.Failed(events.Count - sent, ex.Message);
         }
     }
 }

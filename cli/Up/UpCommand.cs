@@ -2,7 +2,7 @@ using System.CommandLine;
 using Serverless.Cli.Demo;
 using Serverless.Cli.Local;
 using Serverless.Cli.Publish;
-using Serverless.EventHubs.Client;
+using Azure.Messaging.EventHubs.Producer;
 using Spectre.Console;
 
 namespace Serverless.Cli.Up;
@@ -116,8 +116,7 @@ public static class UpCommand
 
     private static async Task RunDemoAsync(LocalStack stack, double rate, CancellationToken cancellationToken)
     {
-        await using var connection = await EventHubsConnection.OpenAsync(stack.EventHubsConnectionString);
-        await using var producer = new EventHubProducer(connection, stack.EventHubName);
+        await using var producer = new EventHubProducerClient(stack.EventHubsConnectionString, stack.EventHubName);
         var publisher = new RatePublisher(producer, rate, count: null);
         AnsiConsole.MarkupLine($"Demo feed: {rate:0.#} updates/s to {string.Join(", ", UpdateGenerator.Channels)}.");
         using var report = new PeriodicTimer(TimeSpan.FromSeconds(10));

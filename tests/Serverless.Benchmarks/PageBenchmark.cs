@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Serverless.Cli.Local;
 using Serverless.Cli.Publish;
-using Serverless.EventHubs.Client;
+using Azure.Messaging.EventHubs.Producer;
 using Serverless.Testing;
 
 namespace Serverless.Benchmarks;
@@ -39,8 +39,7 @@ public static class PageBenchmark
         await page.WaitForFunctionAsync("() => window.serverless && window.serverless.state === 'connected'");
         var connected = clock.Elapsed;
 
-        await using var connection = await EventHubsConnection.OpenAsync(stack.EventHubsConnectionString);
-        await using var producer = new EventHubProducer(connection, stack.EventHubName);
+        await using var producer = new EventHubProducerClient(stack.EventHubsConnectionString, stack.EventHubName);
         var total = rate * seconds;
         var publishing = new RatePublisher(producer, rate, total).RunAsync(Stamped(channels, CancellationToken.None), CancellationToken.None);
         await page.WaitForFunctionAsync("() => window.serverless.arrivals.length > 0");

@@ -3,7 +3,8 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Serverless.Cli.Local;
-using Serverless.EventHubs.Client;
+using Azure.Messaging.EventHubs;
+using Azure.Messaging.EventHubs.Producer;
 using Serverless.Testing;
 
 namespace Serverless.Tests.Browser;
@@ -15,12 +16,11 @@ namespace Serverless.Tests.Browser;
 public sealed class LocalStackFixture : IAsyncLifetime
 {
     private readonly string dataFolder = Directory.CreateTempSubdirectory("stack-").FullName;
-    private EventHubsConnection connection = null!;
 
     public LocalStack Stack { get; private set; } = null!;
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
-    public EventHubProducer Producer { get; private set; } = null!;
+    public EventHubProducerClient Producer { get; private set; } = null!;
     public HttpClient Api { get; private set; } = null!;
 
     /// <summary>Where screenshots go: tests/artifacts in the clone (ignored by git, kept by CI as an artifact).</summary>
@@ -42,8 +42,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
         };
         // Off the test framework's synchronization context, as the parts run in the tool's own process.
         Stack = await Task.Run(() => LocalStack.StartAsync(options, _ => { }, CancellationToken.None));
-        connection = await EventHubsConnection.OpenAsync(Stack.EventHubsConnectionString);
-        Producer = new EventHubProducer(connection, Stack.EventHubName);
+        Producer = new EventHubProducerClient(Stack.EventHubsConnectionString, Stack.EventHubName);
         Api = new HttpClient { BaseAddress = Stack.HostUrl };
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(Playwright);
@@ -53,7 +52,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
     public async Task PublishAsync(string channel, IEnumerable<string> ids)
     {
         var events = ids.Select(id => new EventData(Encoding.UTF8.GetBytes(TestEvents.Update(channel, id, new { id }, key: "k").ToJsonString()))).ToArray();
-        await Producer.SendAsync(events, partitionKey: channel);
+        await Producer.SendAsync(events, new SendEventOptions { PartitionKey = channel });
     }
 
     /// <summary>Waits until the channel's log in storage reaches <paramref name="head"/>.</summary>
@@ -81,7 +80,6 @@ public sealed class LocalStackFixture : IAsyncLifetime
         Playwright.Dispose();
         Api.Dispose();
         await Producer.DisposeAsync();
-        await connection.DisposeAsync();
         await Stack.DisposeAsync();
         try
         {

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Serverless.Cli.Publish;
 using Serverless.EventHubs;
-using Serverless.EventHubs.Client;
+using Azure.Messaging.EventHubs.Producer;
 using Serverless.Testing;
 
 namespace Serverless.Tests.Cli;
@@ -20,8 +20,7 @@ public sealed class RatePublisherTests : IAsyncLifetime
     [InlineData(50)]
     public async Task A_live_source_is_sent_as_it_comes_not_when_a_batch_is_full(double rate)
     {
-        await using var connection = await EventHubsConnection.OpenAsync(server.ConnectionString);
-        await using var producer = new EventHubProducer(connection, "updates");
+        await using var producer = new EventHubProducerClient(server.ConnectionString, "updates");
         var publisher = new RatePublisher(producer, rate, count: null);
         var source = Channel.CreateUnbounded<OutgoingUpdate>();
 
