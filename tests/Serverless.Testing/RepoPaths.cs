@@ -10,6 +10,9 @@ public static class RepoPaths
     /// <summary>The function app's build output in the tests' configuration (building the tests builds the app).</summary>
     public static string FunctionAppFolder => Path.Combine(Root, "functions", "bin", BuildConfiguration, "net10.0");
 
+    /// <summary>The test app's build output (tests/Serverless.TestApp): functions the real app does not have.</summary>
+    public static string TestAppFolder => Path.Combine(Root, "tests", "Serverless.TestApp", "bin", BuildConfiguration, "net10.0");
+
     private static string BuildConfiguration =>
         typeof(RepoPaths).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";

@@ -166,13 +166,43 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         Assert.Equal(5, stored.GetProperty("head").GetInt64());
     }
 
+    [Fact]
+    public async Task When_a_functions_retries_run_out_its_batch_is_checkpointed_past_and_the_partition_goes_on()
+    {
+        // The test app's Poison function fails on a body "poison", with one retry a second later (tests/Serverless.TestApp).
+        var settings = Settings();
+        settings["PoisonHub"] = "updates";
+        var options = FunctionAppServer.Options(settings, RepoPaths.TestAppFolder);
+        var partition = new SendEventOptions { PartitionKey = "one-partition" };
+        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, CheckpointStore.ContainerName);
+        await using (var app = await FunctionAppServer.StartAsync(options))
+        {
+            await producer.SendAsync([Event("poison")], partition);
+            var abandoned = await app.Log.WaitForAsync(e => e.EventName == "BatchAbandoned", TimeSpan.FromSeconds(60));
+            // The abandoned batch is checkpointed: its partition's checkpoint names it (sequence number 0).
+            await Eventually(async () => (await Checkpoints(container, "$default")).Any(c => c.Metadata.TryGetValue(CheckpointStore.SequenceNumberKey, out var n) && n == "0") ? true : (bool?)null);
+
+            Assert.Equal(1, app.Log.EventNames.Count(n => n == "InvocationRetried"));
+            Assert.Single(app.Log.EventNames, n => n == "RetriesExhausted");
+            Assert.Contains("checkpointed past", abandoned.Message);
+        }
+
+        // A host that starts again goes on after the abandoned batch: it is not delivered again.
+        await using var restarted = await FunctionAppServer.StartAsync(options with { Port = FreePort.Next() });
+        await producer.SendAsync([Event("after")], partition);
+        await restarted.Log.WaitForAsync(e => e.EventName == "Handled" && e.Message.Contains("handled after"), TimeSpan.FromSeconds(60));
+
+        Assert.DoesNotContain("InvocationRetried", restarted.Log.EventNames);
+        Assert.DoesNotContain("RetriesExhausted", restarted.Log.EventNames);
+    }
+
     private static EventData Event(string body) => new(Encoding.UTF8.GetBytes(body));
 
     /// <summary>The checkpoint blobs of the hub's ingest consumer group, named as the Azure host names them.</summary>
-    private async Task<List<Azure.Storage.Blobs.Models.BlobItem>> Checkpoints(BlobContainerClient container) =>
+    private async Task<List<Azure.Storage.Blobs.Models.BlobItem>> Checkpoints(BlobContainerClient container, string consumerGroup = "ingest") =>
         await container.ExistsAsync()
             ? await container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.Metadata, Azure.Storage.Blobs.Models.BlobStates.None,
-                $"localhost:{eventHubs.Port}/updates/ingest/checkpoint/", CancellationToken.None).ToListAsync()
+                $"localhost:{eventHubs.Port}/updates/{consumerGroup}/checkpoint/", CancellationToken.None).ToListAsync()
             : [];
 
     /// <summary>Polls until the check gives a value (not null), for at most 60 s.</summary>

@@ -1,0 +1,26 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+
+namespace Serverless.TestApp;
+
+/// <summary>Fails every batch holding a body "poison", with one retry a second later; logs the bodies of the others.</summary>
+public sealed partial class PoisonFunction(ILogger<PoisonFunction> logger)
+{
+    [Function("Poison")]
+    [FixedDelayRetry(1, "00:00:01")]
+    public void Run([EventHubTrigger("%PoisonHub%", Connection = "EventHubConnection", IsBatched = true)] string[] events)
+    {
+        if (events.Contains("poison"))
+        {
+            throw new InvalidOperationException("a poisoned batch");
+        }
+
+        foreach (var body in events)
+        {
+            LogHandled(body);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, EventName = "Handled", Level = LogLevel.Information, Message = "handled {Body}")]
+    private partial void LogHandled(string body);
+}
