@@ -8,8 +8,7 @@ public sealed record EventHubTrigger(string HubName, string ConsumerGroup, strin
 {
     public const string DefaultConsumerGroup = "$Default";
 
-    /// <param name="requireConnection">False: resolve hub and consumer group only (the connection may be identity-based).</param>
-    public static EventHubTrigger From(FunctionDescription function, BindingExpressions expressions, bool requireConnection = true)
+    public static EventHubTrigger From(FunctionDescription function, BindingExpressions expressions)
     {
         var binding = function.Trigger!;
         var hub = expressions.Resolve(binding.Property("eventHubName")) is { Length: > 0 } name
@@ -18,8 +17,7 @@ public sealed record EventHubTrigger(string HubName, string ConsumerGroup, strin
         var group = expressions.Resolve(binding.Property("consumerGroup")) is { Length: > 0 } g ? g : DefaultConsumerGroup;
         var setting = binding.Property("connection") is { Length: > 0 } s ? s : "EventHub";
         var connection = expressions.Setting(setting)
-            ?? (!requireConnection ? ""
-                : expressions.Setting($"{setting}__fullyQualifiedNamespace") is not null
+            ?? (expressions.Setting($"{setting}__fullyQualifiedNamespace") is not null
                 ? throw new BindingException($"{setting} is an identity-based connection; this host takes connection strings only.")
                 : throw new BindingException($"The setting {setting}, the connection of {function.Name}, is missing."));
         return new EventHubTrigger(

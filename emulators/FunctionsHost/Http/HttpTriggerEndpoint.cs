@@ -16,7 +16,6 @@ namespace Serverless.FunctionsHost.Http;
 /// </summary>
 public sealed partial class HttpTriggerEndpoint(
     WorkerSupervisor supervisor,
-    FunctionInvoker invoker,
     ScriptRoot root,
     IHttpForwarder forwarder,
     SignalRConnectionInfoBinding signalR,
@@ -83,7 +82,7 @@ public sealed partial class HttpTriggerEndpoint(
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
         // As the Azure host does: start forwarding, then send the invocation; the worker pairs them by id.
         var forwarded = forwarder.SendAsync(context, worker.HttpUri.AbsoluteUri, client, forwarding).AsTask();
-        var invoked = invoker.InvokeAsync(worker, function, request, context.RequestAborted);
+        var invoked = worker.Channel.InvokeAsync(request, function.Name, context.RequestAborted);
 
         var error = await forwarded;
         InvocationResponse? response = null;

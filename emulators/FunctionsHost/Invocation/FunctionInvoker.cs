@@ -28,10 +28,6 @@ public sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger
         TraceContext = new RpcTraceContext { TraceParent = $"00-{ActivityTraceId.CreateRandom()}-{ActivitySpanId.CreateRandom()}-01" },
     };
 
-    /// <summary>One invocation on the current worker; a worker that is not connected throws <see cref="WorkerUnavailableException"/>.</summary>
-    public async Task<InvocationResponse> InvokeAsync(ReadyWorker worker, FunctionDescription function, InvocationRequest request, CancellationToken cancellationToken) =>
-        await worker.Channel.InvokeAsync(request, function.Name, cancellationToken);
-
     /// <summary>
     /// Invokes <paramref name="functionName"/> until it succeeds or its retry policy gives up. <paramref name="stopping"/>
     /// ends the retries, not an invocation under way: that one finishes (or its worker goes away).
