@@ -42,7 +42,7 @@ public sealed partial class CbsNode(EventHubsOptions options, EventStore store, 
             if (!store.Knows(entity))
             {
                 LogRefused(audience, "no such entity");
-                return new(404, $"the messaging entity '{entity}' could not be found");
+                return new(404, $"The messaging entity '{entity}' could not be found.");
             }
 
             grants.Grant(connection, entity, grant.Expires);

@@ -77,12 +77,12 @@ public sealed partial class EntityLinkProcessor(
 
         if (!hub.ConsumerGroups.Contains(entity.ConsumerGroup))
         {
-            return NotFound(address, $"The consumer group '{entity.ConsumerGroup}' does not exist on '{hub.Name}'.");
+            return NotFound(address, $"The messaging entity '{hub.Name}/ConsumerGroups/{entity.ConsumerGroup}' could not be found.");
         }
 
         if (hub.Partition(entity.PartitionId) is not { } partition)
         {
-            return NotFound(address, $"The partition '{entity.PartitionId}' does not exist on '{hub.Name}'.");
+            return NotFound(address, $"The messaging entity '{hub.Name}/Partitions/{entity.PartitionId}' could not be found.");
         }
 
         if (!grants.Allows(context.Link.Session.Connection, entity.EntityPath))

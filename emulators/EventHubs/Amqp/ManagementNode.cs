@@ -23,7 +23,7 @@ public sealed partial class ManagementNode(EventHubsOptions options, EventStore 
 
         if (properties[EventHubsAmqp.Management.Name] is not string name || store.Hub(name) is not { } hub)
         {
-            return new(404, $"the event hub '{properties[EventHubsAmqp.Management.Name]}' could not be found");
+            return new(404, $"The messaging entity '{properties[EventHubsAmqp.Management.Name]}' could not be found.");
         }
 
         if (!Authorized(properties, connection, hub.Name))
@@ -47,7 +47,7 @@ public sealed partial class ManagementNode(EventHubsOptions options, EventStore 
                 var id = properties[EventHubsAmqp.Management.Partition] as string;
                 if (id is null || hub.Partition(id) is not { } partition)
                 {
-                    return new(404, $"the partition '{id}' of '{hub.Name}' could not be found");
+                    return new(404, $"The messaging entity '{hub.Name}/Partitions/{id}' could not be found.");
                 }
 
                 var state = partition.State;

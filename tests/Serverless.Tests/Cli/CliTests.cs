@@ -61,6 +61,18 @@ public sealed class CliTests(LocalStackFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Publish_to_a_namespace_that_refuses_the_key_says_so()
+    {
+        var wrongKey = fixture.Stack.EventHubsConnectionString.Replace("SAS_KEY_VALUE", "not-the-key");
+
+        var exit = await RunAsync(["publish", "--count", "1", "--connection", wrongKey, "--hub", fixture.Stack.EventHubName]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Could not connect to Event Hubs", output.Text);
+        Assert.Contains("Unauthorized", output.Text);
+    }
+
+    [Fact]
     public async Task Publish_refuses_a_file_that_does_not_exist()
     {
         var exit = await RunAsync(["publish", "--file", "/no/such/updates.jsonl"]);

@@ -6,7 +6,7 @@ using Serverless.Testing;
 namespace Serverless.Tests.EventHubs;
 
 /// <summary>The official @azure/event-hubs JS SDK against the local Event Hubs.</summary>
-public sealed class OfficialSdkTests : IAsyncLifetime
+public sealed class JsSdkTests : IAsyncLifetime
 {
     private EventHubsServer server = null!;
 
