@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Functions.CloudEvents;
+using Serverless.Contracts.CloudEvents;
+using Serverless.Pipeline.CloudEvents;
 
 namespace Serverless.Functions.Api;
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Serverless.Contracts.Api;
+using Serverless.Contracts.CloudEvents;
 using Serverless.Functions.Api;
-using Serverless.Functions.CloudEvents;
-using Serverless.Functions.Storage;
-using Serverless.Functions.Subscribe;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Functions.Channels;
 
@@ -13,9 +13,6 @@ namespace Serverless.Functions.Channels;
 /// </summary>
 public sealed class ChannelsFunction(UpdateLog log)
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 100;
-
     [Function("Channels")]
     public async Task<Results<Ok<ChannelList>, ProblemHttpResult>> ListAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels")] HttpRequest request,
@@ -33,9 +30,9 @@ public sealed class ChannelsFunction(UpdateLog log)
             return ApiProblems.InvalidChannel(after);
         }
 
-        if (!QueryValues.TryRead(request, "limit", DefaultLimit, 1, MaxLimit, out var limit))
+        if (!QueryValues.TryRead(request, "limit", ChannelList.DefaultLimit, 1, ChannelList.MaxLimit, out var limit))
         {
-            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {MaxLimit}.");
+            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {ChannelList.MaxLimit}.");
         }
 
         var channels = await log.ListChannelsAsync(prefix, after, (int)limit, cancellationToken);
@@ -44,5 +41,3 @@ public sealed class ChannelsFunction(UpdateLog log)
             channels.Count == limit ? channels[^1].Channel : null));
     }
 }
-
-public sealed record ChannelList(IReadOnlyList<ChannelPosition> Channels, string? Next);

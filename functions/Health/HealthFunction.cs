@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
-using Serverless.Functions.Ingest;
-using Serverless.Functions.Push;
-using Serverless.Functions.Storage;
+using Serverless.Contracts.Api;
+using Serverless.Pipeline.Ingest;
+using Serverless.Pipeline.Push;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Functions.Health;
 
 /// <summary>
-/// <c>GET /api/health</c>: is the app alive, can it reach Table Storage (required: 503 without it) and SignalR Service
+/// <c>GET /api/health</c>: is the app alive, can it reach Table Storage (required: 503 with the report without it) and SignalR Service
 /// (optional: pushes fail over to catch-up), and what has Ingest done since start.
 /// </summary>
 public sealed class HealthFunction(StorageTables tables, SignalRRestClient signalR, IngestMetrics metrics)
@@ -15,7 +16,7 @@ public sealed class HealthFunction(StorageTables tables, SignalRRestClient signa
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     [Function("Health")]
-    public async Task<JsonHttpResult<HealthReport>> CheckAsync(
+    public async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> CheckAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
@@ -27,9 +28,11 @@ public sealed class HealthFunction(StorageTables tables, SignalRRestClient signa
         }, cancellationToken);
 
         var (storageCheck, signalRCheck) = (await storage, await push);
-        var status = !storageCheck.Healthy ? "unhealthy" : !signalRCheck.Healthy ? "degraded" : "healthy";
+        var status = !storageCheck.Healthy ? HealthReport.Unhealthy : !signalRCheck.Healthy ? HealthReport.Degraded : HealthReport.Healthy;
         var body = new HealthReport(status, new HealthChecks(storageCheck, signalRCheck), metrics.Totals);
-        return TypedResults.Json(body, statusCode: storageCheck.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return storageCheck.Healthy
+            ? TypedResults.Ok(body)
+            : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<HealthCheck> RunCheckAsync(Func<CancellationToken, Task> check, CancellationToken cancellationToken)
@@ -47,9 +50,3 @@ public sealed class HealthFunction(StorageTables tables, SignalRRestClient signa
         }
     }
 }
-
-public sealed record HealthReport(string Status, HealthChecks Checks, IngestTotals Ingest);
-
-public sealed record HealthChecks(HealthCheck Storage, HealthCheck SignalR);
-
-public sealed record HealthCheck(bool Healthy, string? Error);

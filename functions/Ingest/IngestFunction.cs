@@ -1,4 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
+using Serverless.Contracts.Settings;
+using Serverless.Pipeline.Ingest;
 
 namespace Serverless.Functions.Ingest;
 
@@ -11,7 +13,7 @@ public sealed partial class IngestFunction(IngestPipeline pipeline, ILogger<Inge
     [Function("Ingest")]
     [ExponentialBackoffRetry(-1, "00:00:01", "00:01:00")]
     public async Task RunAsync(
-        [EventHubTrigger("%EventHubName%", Connection = "EventHubConnection", ConsumerGroup = "%EventHubConsumerGroup%", IsBatched = true)] string[] events,
+        [EventHubTrigger("%" + SettingNames.EventHubName + "%", Connection = SettingNames.EventHubConnection, ConsumerGroup = "%" + SettingNames.EventHubConsumerGroup + "%", IsBatched = true)] string[] events,
         FunctionContext context,
         CancellationToken cancellationToken)
     {

@@ -1,25 +1,20 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
-using Serverless.Functions.Api;
-using Serverless.Functions.CloudEvents;
-using Serverless.Functions.Storage;
+using Serverless.Contracts.Api;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Functions.Latest;
 
 /// <summary><c>GET /api/channels/{channel}/latest</c>: the latest value of each entity key, the snapshot a new client starts from.</summary>
 public sealed class LatestFunction(UpdateLog log)
 {
+    /// <remarks>An invalid channel name is answered with 400 before this runs (<see cref="Api.ChannelRouteCheck"/>).</remarks>
     [Function("Latest")]
-    public async Task<Results<Ok<LatestValuesPage>, ProblemHttpResult>> ReadAsync(
+    public async Task<Ok<LatestValuesPage>> ReadAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels/{channel}/latest")] HttpRequest request,
         string channel,
         CancellationToken cancellationToken)
     {
-        if (!ChannelName.IsValid(channel))
-        {
-            return ApiProblems.InvalidChannel(channel);
-        }
-
         var head = log.ReadHeadAsync(channel, cancellationToken);
         var values = log.ReadLatestAsync(channel, cancellationToken);
         var (headValue, stored) = (await head, await values);
@@ -30,7 +25,3 @@ public sealed class LatestFunction(UpdateLog log)
             stored.Select(v => new LatestValue(v.Key!, v.Seq, v.Version, v.Id, v.Type, v.Time, v.Data)).ToArray()));
     }
 }
-
-public sealed record LatestValuesPage(string Channel, string? Epoch, long Head, IReadOnlyList<LatestValue> Values);
-
-public sealed record LatestValue(string Key, long Seq, long? Version, string Id, string Type, DateTimeOffset? Time, System.Text.Json.JsonElement Data);

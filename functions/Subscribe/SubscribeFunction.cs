@@ -3,10 +3,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Serverless.Contracts.Api;
+using Serverless.Contracts.CloudEvents;
 using Serverless.Functions.Api;
-using Serverless.Functions.CloudEvents;
-using Serverless.Functions.Push;
-using Serverless.Functions.Storage;
+using Serverless.Pipeline.Push;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Functions.Subscribe;
 
@@ -16,9 +17,6 @@ namespace Serverless.Functions.Subscribe;
 /// </summary>
 public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
 {
-    public const int MaxChannels = 100;
-    public const int MaxBodyBytes = 64 * 1024;
-
     [Function("Subscribe")]
     public async Task<Results<Ok<SubscribeResponse>, ProblemHttpResult>> SubscribeAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "subscriptions")] HttpRequest httpRequest,
@@ -27,7 +25,7 @@ public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
         var context = httpRequest.HttpContext;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = MaxBodyBytes;
+            limit.MaxRequestBodySize = SubscribeRequest.MaxBodyBytes;
         }
 
         SubscribeRequest? request;
@@ -41,7 +39,7 @@ public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return TypedResults.Problem(title: "Request too large", detail: $"A subscription request may be at most {MaxBodyBytes} bytes.", statusCode: ex.StatusCode);
+            return TypedResults.Problem(title: "Request too large", detail: $"A subscription request may be at most {SubscribeRequest.MaxBodyBytes} bytes.", statusCode: ex.StatusCode);
         }
 
         if (Validate(request) is { } problem)
@@ -89,24 +87,17 @@ public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
             return ApiProblems.BadRequest("The body must be a JSON object {connectionId, channels}.");
         }
 
-        if (string.IsNullOrWhiteSpace(request.ConnectionId) || request.ConnectionId.Length > 256)
+        if (string.IsNullOrWhiteSpace(request.ConnectionId) || request.ConnectionId.Length > SubscribeRequest.MaxConnectionIdLength)
         {
-            return ApiProblems.BadRequest("connectionId is required: the id of your SignalR connection (at most 256 characters).");
+            return ApiProblems.BadRequest($"connectionId is required: the id of your SignalR connection (at most {SubscribeRequest.MaxConnectionIdLength} characters).");
         }
 
-        if (request.Channels is null || request.Channels.Length == 0 || request.Channels.Length > MaxChannels)
+        if (request.Channels is null || request.Channels.Length == 0 || request.Channels.Length > SubscribeRequest.MaxChannels)
         {
-            return ApiProblems.BadRequest($"channels is required: 1 to {MaxChannels} channel names.");
+            return ApiProblems.BadRequest($"channels is required: 1 to {SubscribeRequest.MaxChannels} channel names.");
         }
 
-        var invalid = request.Channels.FirstOrDefault(channel => !ChannelName.IsValid(channel));
-        return request.Channels.Any(channel => !ChannelName.IsValid(channel)) ? ApiProblems.InvalidChannel(invalid) : null;
+        var invalid = Array.FindIndex(request.Channels, channel => !ChannelName.IsValid(channel));
+        return invalid >= 0 ? ApiProblems.InvalidChannel(request.Channels[invalid]) : null;
     }
 }
-
-public sealed record SubscribeRequest(string? ConnectionId, string[]? Channels);
-
-public sealed record SubscribeResponse(string ConnectionId, IReadOnlyList<ChannelPosition> Channels);
-
-/// <summary>Where a channel's log stands: its epoch (null before its first update) and its last sequence number.</summary>
-public sealed record ChannelPosition(string Channel, string? Epoch, long Head);

@@ -1,9 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
+using Serverless.Contracts.Api;
 using Serverless.Functions.Api;
-using Serverless.Functions.CloudEvents;
-using Serverless.Functions.Push;
-using Serverless.Functions.Storage;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Functions.Updates;
 
@@ -13,28 +12,21 @@ namespace Serverless.Functions.Updates;
 /// </summary>
 public sealed class UpdatesFunction(UpdateLog log)
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 1000;
-
+    /// <remarks>An invalid channel name is answered with 400 before this runs (<see cref="ChannelRouteCheck"/>).</remarks>
     [Function("Updates")]
     public async Task<Results<Ok<UpdatesPage>, ProblemHttpResult>> ReadAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels/{channel}/updates")] HttpRequest request,
         string channel,
         CancellationToken cancellationToken)
     {
-        if (!ChannelName.IsValid(channel))
-        {
-            return ApiProblems.InvalidChannel(channel);
-        }
-
-        if (!QueryValues.TryRead(request, "after", 0, 0, long.MaxValue - MaxLimit, out var after))
+        if (!QueryValues.TryRead(request, "after", 0, 0, long.MaxValue - UpdatesPage.MaxLimit, out var after))
         {
             return ApiProblems.BadRequest("after must be a whole number ≥ 0: the last sequence number you have.");
         }
 
-        if (!QueryValues.TryRead(request, "limit", DefaultLimit, 1, MaxLimit, out var limit))
+        if (!QueryValues.TryRead(request, "limit", UpdatesPage.DefaultLimit, 1, UpdatesPage.MaxLimit, out var limit))
         {
-            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {MaxLimit}.");
+            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {UpdatesPage.MaxLimit}.");
         }
 
         var head = log.ReadHeadAsync(channel, cancellationToken);
@@ -47,6 +39,3 @@ public sealed class UpdatesFunction(UpdateLog log)
             stored.Select(u => new UpdateItem(u.Seq, u.Id, u.Key, u.Type, u.Time, u.Data)).ToArray()));
     }
 }
-
-/// <summary>A page of a channel's log; <see cref="Head"/> tells whether more follows.</summary>
-public sealed record UpdatesPage(string Channel, string? Epoch, long Head, IReadOnlyList<UpdateItem> Updates);

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Serverless.Functions.Settings;
+using Serverless.Pipeline.Settings;
 
 namespace Serverless.Infra.Model;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
-using Serverless.Functions.Push;
+using Serverless.Pipeline.Push;
 using Serverless.Testing;
 
 namespace Serverless.Benchmarks;

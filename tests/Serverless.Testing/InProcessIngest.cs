@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Serverless.Functions;
-using Serverless.Functions.Ingest;
+using Serverless.Pipeline;
+using Serverless.Pipeline.Ingest;
 
 namespace Serverless.Testing;
 
@@ -23,7 +23,7 @@ public sealed class InProcessIngest : IAsyncDisposable
         services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)
             .AddLogging(logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning))
-            .AddFunctionApp()
+            .AddUpdatePipeline()
             .BuildServiceProvider();
     }
 

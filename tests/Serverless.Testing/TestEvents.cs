@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Serverless.Functions.Ingest;
+using Serverless.Pipeline.Ingest;
 
 namespace Serverless.Testing;
 

@@ -54,7 +54,7 @@ public sealed class PipelineFixture : IAsyncLifetime
     public TableClient Table(string name) => new TableServiceClient(Azurite.ConnectionString).GetTableClient(name);
 
     /// <summary>Runs a batch through Ingest's steps, as one invocation would.</summary>
-    public Task<Serverless.Functions.Ingest.IngestResult> IngestAsync(IReadOnlyList<Serverless.Functions.Ingest.EventBody> batch) => Ingest.RunAsync(batch);
+    public Task<Serverless.Pipeline.Ingest.IngestResult> IngestAsync(IReadOnlyList<Serverless.Pipeline.Ingest.EventBody> batch) => Ingest.RunAsync(batch);
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Serverless.Functions.CloudEvents;
-using Serverless.Functions.Ingest;
-using Serverless.Functions.Push;
-using Serverless.Functions.Storage;
+using Serverless.Pipeline.CloudEvents;
+using Serverless.Pipeline.Ingest;
+using Serverless.Pipeline.Push;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Tests.Core;
 

@@ -1,6 +1,8 @@
+using Serverless.Contracts.CloudEvents;
 using System.Text.Json;
-using Serverless.Functions.CloudEvents;
-using Serverless.Functions.Ingest;
+using Serverless.Pipeline.CloudEvents;
+using Serverless.Pipeline.Ingest;
+using Serverless.Pipeline.Storage;
 
 namespace Serverless.Tests.Core;
 
@@ -46,7 +48,7 @@ public sealed class ChannelPlannerTests
     {
         var stored = U("a", ehSequence: 7);
         var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
-            new Dictionary<string, DedupMarker> { [ChannelPlanner.DedupId(stored)] = new(9, stored.Origin.Locator) });
+            new Dictionary<string, DedupMarker> { [UpdateRowKeys.Marker(stored)] = new(9, stored.Origin.Locator) });
 
         var plan = Plan([stored, U("b", ehSequence: 8)], state);
 
@@ -61,7 +63,7 @@ public sealed class ChannelPlannerTests
     {
         var original = U("a", ehSequence: 7);
         var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
-            new Dictionary<string, DedupMarker> { [ChannelPlanner.DedupId(original)] = new(9, original.Origin.Locator) });
+            new Dictionary<string, DedupMarker> { [UpdateRowKeys.Marker(original)] = new(9, original.Origin.Locator) });
 
         var plan = Plan([U("a", ehSequence: 99), U("x", ehSequence: 100), U("x", ehSequence: 101)], state);
 

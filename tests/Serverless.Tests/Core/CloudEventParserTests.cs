@@ -1,4 +1,5 @@
-using Serverless.Functions.CloudEvents;
+using Serverless.Contracts.CloudEvents;
+using Serverless.Pipeline.CloudEvents;
 
 namespace Serverless.Tests.Core;
 

@@ -1,4 +1,4 @@
-using Serverless.Functions.Push;
+using Serverless.Pipeline.Settings;
 
 namespace Serverless.Tests.Core;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Serverless.Functions.Settings;
+using Serverless.Pipeline.Settings;
 using Serverless.Infra.Model;
 using Serverless.Testing;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Serverless.Functions;
+using Serverless.Pipeline;
 using Serverless.FunctionsHost.App;
 using Serverless.Testing;
 
@@ -24,7 +24,7 @@ public sealed class SettingsTests
         }
 
         builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Services.AddFunctionApp();
+        builder.Services.AddUpdatePipeline();
         return builder.Build();
     }
 

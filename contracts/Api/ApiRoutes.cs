@@ -1,0 +1,16 @@
+namespace Serverless.Contracts.Api;
+
+/// <summary>The function app's HTTP routes, relative to its base address.</summary>
+public static class ApiRoutes
+{
+    /// <summary>The SignalR client's hub URL: the client posts to <c>api/negotiate</c> and is redirected to the service.</summary>
+    public const string Hub = "api";
+    public const string Subscriptions = "api/subscriptions";
+    public const string Channels = "api/channels";
+    public const string Health = "api/health";
+
+    public static string Updates(string channel, long after, int limit) =>
+        $"api/channels/{Uri.EscapeDataString(channel)}/updates?after={after}&limit={limit}";
+
+    public static string Latest(string channel) => $"api/channels/{Uri.EscapeDataString(channel)}/latest";
+}

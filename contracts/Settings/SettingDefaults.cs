@@ -1,0 +1,58 @@
+using Serverless.Contracts.Local;
+
+namespace Serverless.Contracts.Settings;
+
+/// <summary>
+/// The values <c>local.settings.sample.json</c> holds: the app's defaults for the tunable settings (which the deployed
+/// stack sets too), and the connections of the local emulators at their default ports.
+/// </summary>
+public static class SettingDefaults
+{
+    public const string WorkerRuntime = "dotnet-isolated";
+    public const string EventHubName = "updates";
+    public const string EventHubConsumerGroup = "ingest";
+    public const string SignalRHubName = "updates";
+    public const int SignalRPushAttempts = 3;
+    public const string UpdatesTable = "updates";
+    public const string DeadLettersTable = "deadletters";
+    public const int MaxEventBytes = 32 * 1024;
+    public const int DeadLetterBodyBytes = 8 * 1024;
+
+    /// <summary>Every channel and every type (a comma-separated list of names, or prefixes ending in <c>*</c>).</summary>
+    public const string AllowEverything = "*";
+
+    /// <summary>Azurite at its default ports, in the form the Azure SDKs and the Functions host read.</summary>
+    public const string LocalStorage = "UseDevelopmentStorage=true";
+
+    /// <summary>The local Event Hubs' rule name and key: the ones Microsoft's Event Hubs emulator documents.</summary>
+    public const string LocalEventHubsKeyName = "RootManageSharedAccessKey";
+    public const string LocalEventHubsKey = "SAS_KEY_VALUE";
+
+    /// <summary>Any 32 bytes or more do for a local SignalR Service's key.</summary>
+    public const string LocalSignalRAccessKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
+
+    public static string LocalEventHubConnection(int port = LocalPorts.EventHubs) =>
+        $"Endpoint=sb://localhost{(port == LocalPorts.EventHubs ? "" : $":{port}")};SharedAccessKeyName={LocalEventHubsKeyName};SharedAccessKey={LocalEventHubsKey};UseDevelopmentEmulator=true;";
+
+    public static string LocalSignalRConnection(int port = LocalPorts.SignalR) =>
+        $"Endpoint=http://localhost;Port={port};AccessKey={LocalSignalRAccessKey};Version=1.0;";
+
+    /// <summary>The <c>Values</c> of <c>local.settings.sample.json</c>, in its order.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> LocalValues { get; } =
+    [
+        new(SettingNames.WorkerRuntime, WorkerRuntime),
+        new(SettingNames.Storage, LocalStorage),
+        new(SettingNames.EventHubConnection, LocalEventHubConnection()),
+        new(SettingNames.EventHubName, EventHubName),
+        new(SettingNames.EventHubConsumerGroup, EventHubConsumerGroup),
+        new(SettingNames.SignalRConnection, LocalSignalRConnection()),
+        new(SettingNames.SignalRHubName, SignalRHubName),
+        new(SettingNames.SignalRPushAttempts, $"{SignalRPushAttempts}"),
+        new(SettingNames.UpdatesTable, UpdatesTable),
+        new(SettingNames.DeadLettersTable, DeadLettersTable),
+        new(SettingNames.MaxEventBytes, $"{MaxEventBytes}"),
+        new(SettingNames.DeadLetterBodyBytes, $"{DeadLetterBodyBytes}"),
+        new(SettingNames.AllowedChannels, AllowEverything),
+        new(SettingNames.AllowedTypes, AllowEverything),
+    ];
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using Azure;
+using Microsoft.Extensions.Options;
+using Serverless.Contracts.CloudEvents;
+using Serverless.Pipeline.CloudEvents;
+using Serverless.Pipeline.Push;
+using Serverless.Pipeline.Settings;
+using Serverless.Pipeline.Storage;
+
+namespace Serverless.Pipeline.Ingest;
+
+/// <summary>What one Ingest invocation did.</summary>
+public sealed record IngestResult(int Events, int Channels, int Stored, int Replayed, int Rejected, int PushFailures)
+{
+    public override string ToString() =>
+        $"{Events} events: {Stored} stored, {Replayed} redelivered and pushed again, {Rejected} dead-lettered, over {Channels} channels; {PushFailures} pushes failed";
+}
+
+/// <summary>
+/// The flow of a batch of updates: parse → validate and filter → store per channel → push per channel.
+/// A batch that cannot be stored throws, so the invocation fails and the host delivers it again.
+/// </summary>
+public sealed partial class IngestPipeline(
+    IOptions<IngestOptions> options,
+    UpdateRules rules,
+    UpdateLog log,
+    DeadLetters deadLetters,
+    UpdatePusher pusher,
+    IngestMetrics metrics,
+    ILogger<IngestPipeline> logger)
+{
+    private const int MaxChannelsInParallel = 16;
+    private const int MaxConflictRetries = 5;
+
+    private readonly CloudEventParser parser = new(options.Value.MaxEventBytes, options.Value.DeadLetterBodyBytes);
+
+    public async Task<IngestResult> RunAsync(IReadOnlyList<EventBody> events, CancellationToken cancellationToken)
+    {
+        var (updates, rejections) = ParseAndValidate(events);
+        var channels = updates.GroupBy(u => u.Channel).ToList();
+        var plans = new ConcurrentBag<ChannelPlan>();
+        var pushFailures = 0;
+
+        await Parallel.ForEachAsync(channels, new ParallelOptions { MaxDegreeOfParallelism = MaxChannelsInParallel, CancellationToken = cancellationToken },
+            async (channel, token) =>
+            {
+                var plan = await StoreAsync(channel.Key, [.. channel], token);
+                plans.Add(plan);
+                var toPush = plan.ToPush;
+                if (await pusher.PushAsync(plan.Channel, plan.Head.Epoch, toPush, token))
+                {
+                    metrics.Pushed(toPush.Count);
+                }
+                else
+                {
+                    metrics.PushFailed();
+                    Interlocked.Increment(ref pushFailures);
+                }
+            });
+
+        rejections.AddRange(plans.SelectMany(p => p.Rejected));
+        await deadLetters.WriteAsync(rejections, cancellationToken);
+        foreach (var rejection in rejections)
+        {
+            LogRejected(rejection.Reason, rejection.Channel, rejection.EventId, rejection.Origin.Locator, rejection.Detail);
+        }
+
+        var result = new IngestResult(
+            events.Count, channels.Count, plans.Sum(p => p.Stored.Count), plans.Sum(p => p.Replayed.Count), rejections.Count, pushFailures);
+        metrics.Stored(result.Stored);
+        metrics.Replayed(result.Replayed);
+        metrics.Rejected(result.Rejected);
+        LogIngested(result.Events, result.Stored, result.Replayed, result.Rejected, result.Channels, result.PushFailures);
+        return result;
+    }
+
+    private (List<Update> Updates, List<Rejection> Rejections) ParseAndValidate(IReadOnlyList<EventBody> events)
+    {
+        var parsed = new List<Update>(events.Count);
+        var rejections = new List<Rejection>();
+        foreach (var body in events)
+        {
+            parser.Parse(body.Text, body.Origin, parsed, rejections);
+        }
+
+        var allowed = new List<Update>(parsed.Count);
+        foreach (var update in parsed)
+        {
+            if (rules.Check(update) is { } broken)
+            {
+                rejections.Add(new Rejection(broken.Reason, broken.Detail, update.RawBody, update.Origin, update.Channel, update.Id, update.Source));
+            }
+            else
+            {
+                allowed.Add(update);
+            }
+        }
+
+        return (allowed, rejections);
+    }
+
+    /// <summary>
+    /// Plans against the channel's stored state and commits. Dedup markers are read only when needed: an event stored
+    /// before either conflicts on commit (its marker exists) or looks stale; both re-read with markers and plan again.
+    /// </summary>
+    private async Task<ChannelPlan> StoreAsync(string channel, IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+    {
+        var state = await log.ReadStateAsync(channel, updates, withMarkers: false, cancellationToken);
+        var withMarkers = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            var plan = ChannelPlanner.Plan(channel, updates, state, NewEpoch);
+            if (!withMarkers && plan.Rejected.Any(r => r.Reason == RejectionReason.StaleVersion))
+            {
+                withMarkers = true;
+                state = await log.ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                await log.CommitAsync(plan.Channel, plan.Head, plan.Stored, cancellationToken);
+                return plan;
+            }
+            catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxConflictRetries)
+            {
+                LogConflict(channel, ex.Status, attempt);
+                withMarkers = true;
+                state = await log.ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+            }
+        }
+    }
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N");
+
+    [LoggerMessage(EventId = 10, EventName = "UpdatesIngested", Level = LogLevel.Information,
+        Message = "Ingested {Events} events: {Stored} stored, {Replayed} redelivered, {Rejected} rejected, {Channels} channels, {PushFailures} failed pushes")]
+    private partial void LogIngested(int events, int stored, int replayed, int rejected, int channels, int pushFailures);
+
+    [LoggerMessage(EventId = 11, EventName = "UpdateRejected", Level = LogLevel.Warning,
+        Message = "Rejected event {EventId} for channel {Channel} at {Locator}: {Reason} ({Detail})")]
+    private partial void LogRejected(string reason, string? channel, string? eventId, string locator, string detail);
+
+    [LoggerMessage(EventId = 12, EventName = "ChannelWriteConflict", Level = LogLevel.Information,
+        Message = "Channel {Channel} changed under this batch ({Status}); reading it again (attempt {Attempt})")]
+    private partial void LogConflict(string channel, int status, int attempt);
+}

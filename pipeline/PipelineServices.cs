@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+using Serverless.Pipeline.Ingest;
+using Serverless.Pipeline.Push;
+using Serverless.Pipeline.Settings;
+using Serverless.Pipeline.Storage;
+
+namespace Serverless.Pipeline;
+
+/// <summary>The pipeline's services: validated options, Table Storage, the SignalR REST client and Ingest's steps.</summary>
+public static class PipelineServices
+{
+    public static IServiceCollection AddUpdatePipeline(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.Bind);
+        services.AddValidatedOptions<SignalROptions>(SignalROptions.Bind);
+        services.AddValidatedOptions<IngestOptions>(IngestOptions.Bind);
+        services.AddValidatedOptions<EventHubTriggerOptions>(EventHubTriggerOptions.Bind);
+        services.AddMetrics();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<StorageTables>();
+        services.AddSingleton<UpdateLog>();
+        services.AddSingleton<DeadLetters>();
+        services.AddHttpClient<SignalRRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<UpdatePusher>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton(provider => new UpdateRules(provider.GetRequiredService<IOptions<IngestOptions>>().Value));
+        services.AddSingleton<IngestPipeline>();
+        return services;
+    }
+}

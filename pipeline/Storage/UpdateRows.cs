@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Serverless.Pipeline.CloudEvents;
+
+namespace Serverless.Pipeline.Storage;
+
+/// <summary>
+/// The rows of a channel's partition in the updates table (keys in <see cref="UpdateRowKeys"/>). A key row holds the
+/// latest update of its entity key: written in the same transaction as the log, it is never behind or ahead of it.
+/// </summary>
+public static class UpdateRows
+{
+    public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, UpdateRowKeys.Log(entry.Sequence)), entry);
+
+    public static TableEntity Marker(string channel, SequencedUpdate entry) => new(channel, UpdateRowKeys.Marker(entry.Update))
+    {
+        ["Seq"] = entry.Sequence,
+        ["Locator"] = entry.Update.Origin.Locator,
+    };
+
+    /// <summary>The key row of a keyed update: the update itself, with the key's version once it is stored.</summary>
+    public static TableEntity Key(string channel, SequencedUpdate entry)
+    {
+        var entity = WithUpdate(new TableEntity(channel, UpdateRowKeys.Key(entry.Update.Key!)), entry);
+        entity["Version"] = entry.KeyVersion;
+        return entity;
+    }
+
+    public static TableEntity Head(string channel, ChannelHead head) => new(channel, UpdateRowKeys.Head)
+    {
+        ["LastSeq"] = head.LastSequence,
+        ["Epoch"] = head.Epoch,
+    };
+
+    /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its own partition.</summary>
+    public static TableEntity IndexEntry(string channel) => new(UpdateRowKeys.IndexPartition, channel);
+
+    public static ChannelHead ReadHead(TableEntity entity) =>
+        new(entity.GetInt64("LastSeq") ?? 0, entity.GetString("Epoch") ?? "", entity.ETag.ToString());
+
+    public static KeyState ReadKey(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetInt64("Version"));
+
+    public static DedupMarker ReadMarker(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetString("Locator") ?? "");
+
+    /// <summary>A stored update, as the API and the push carry it.</summary>
+    public static StoredUpdate ReadUpdate(TableEntity entity) => new(
+        entity.GetInt64("Seq") ?? 0,
+        entity.GetString("EventId") ?? "",
+        entity.GetString("Key"),
+        entity.GetString("Type") ?? "",
+        entity.GetDateTimeOffset("Time"),
+        ParseData(entity.GetBinary("Data")),
+        entity.GetInt64("Version"),
+        entity.GetString("Source"));
+
+    /// <summary>Rough size of an entity on the wire (data travels base64-encoded), to keep a transaction under its 4 MiB limit.</summary>
+    public static int EstimatedBytes(SequencedUpdate entry) => 1024 + entry.Update.Size * 2;
+
+    private static TableEntity WithUpdate(TableEntity entity, SequencedUpdate entry)
+    {
+        var update = entry.Update;
+        entity["Seq"] = entry.Sequence;
+        entity["EventId"] = update.Id;
+        entity["Source"] = update.Source;
+        entity["Type"] = update.Type;
+        entity["Time"] = update.Time;
+        entity["Key"] = update.Key;
+        entity["Version"] = update.Version;
+        // Binary, since a string property holds only 32 K characters and data may be up to 64 KiB (IngestOptions).
+        entity["Data"] = Encoding.UTF8.GetBytes(update.Data.GetRawText());
+        return entity;
+    }
+
+    private static JsonElement ParseData(byte[]? data)
+    {
+        if (data is null || data.Length == 0)
+        {
+            return default;
+        }
+
+        using var document = JsonDocument.Parse(data);
+        return document.RootElement.Clone();
+    }
+}
+
+/// <summary>An update as read back from storage and sent to clients.</summary>
+public sealed record StoredUpdate(long Seq, string Id, string? Key, string Type, DateTimeOffset? Time, JsonElement Data, long? Version = null, string? Source = null);
