@@ -1,6 +1,8 @@
-// The client rules of DESIGN.md for one channel, free of the page and the network: apply updates in sequence order,
-// drop what was seen (seq <= last), fetch a gap from /updates when a push skips ahead, start over on a new epoch, and
-// catch up after (re)subscribing. Work is queued, so a push and a catch-up never interleave.
+// The client rules for one channel (docs/client-rules.md), free of the page and the network: apply updates in sequence
+// order, drop what was seen (seq <= last), fetch a gap from /updates when a push skips ahead and apply the push only if
+// the gap was filled, start over on a new epoch, and catch up after (re)subscribing. Work is queued, so a push and a
+// catch-up never interleave. clients/Updates/ChannelFollower.cs is the same rules in C#; tests/follower-scenarios.json
+// holds the cases both pass.
 export class ChannelFollower {
   constructor(channel, fetchPage, handlers) {
     this.channel = channel;
@@ -13,31 +15,34 @@ export class ChannelFollower {
     this.queue = Promise.resolve();
   }
 
-  // Begins at `from` in `epoch` (updates up to `from` are history the caller chose to skip), fetches the rest up to
-  // `head` as history, then applies the pushes that came before the start.
+  // Joins at `from` in `epoch` (updates up to `from` are history the caller chose to skip): fetches the rest up to
+  // `head` as history, then applies the pushes that came before the join.
   start(epoch, from, head) {
     return this.enqueue(async () => {
       this.epoch = epoch;
       this.last = from;
-      this.started = true;
-      if (head > this.last) {
-        await this.fetchUntil(head, "history");
-      }
-      const early = this.pending.splice(0);
-      for (const message of early) {
-        await this.applyMessage(message);
-      }
+      await this.join(head, "history");
     });
   }
 
-  // After (re)subscribing: the channel stands at `head` in `epoch`; fetch what is missing.
+  // After (re)subscribing: the channel stands at `head` in `epoch`; fetch what is missing. A first catch-up is a join
+  // from the start of the log.
   catchUp(epoch, head, how = "catch-up") {
     return this.enqueue(async () => {
       this.resetIfNewEpoch(epoch);
-      if (head > this.last) {
-        await this.fetchUntil(head, how);
-      }
+      await this.join(head, how);
     });
+  }
+
+  async join(head, how) {
+    this.started = true;
+    if (head > this.last) {
+      await this.fetchUntil(head, how);
+    }
+
+    for (const message of this.pending.splice(0)) {
+      await this.applyMessage(message);
+    }
   }
 
   // Plain polling: fetch whatever follows the last update.
@@ -45,7 +50,8 @@ export class ChannelFollower {
     return this.enqueue(() => this.fetchUntil(Number.MAX_SAFE_INTEGER, "poll"));
   }
 
-  // A message pushed on "updates": { channel, epoch, updates: [{ seq, id, key, type, time, data }] }.
+  // A message pushed on "updates": { channel, epoch, updates: [{ seq, id, key, type, time, data }] }. Before the join
+  // it is kept, and applied after the join's history.
   push(message) {
     if (!this.started) {
       this.pending.push(message);
@@ -77,13 +83,15 @@ export class ChannelFollower {
     while (this.last < upTo) {
       const page = await this.fetchPage(this.channel, this.last, Math.min(1000, upTo - this.last));
       this.resetIfNewEpoch(page.epoch);
+      const before = this.last;
       for (const update of page.updates) {
         if (update.seq === this.last + 1) {
           this.emit(update, how);
         }
       }
 
-      if (page.updates.length === 0 || this.last >= page.head) {
+      // A page that moves nothing on ends the fetch: asking again would get the same page.
+      if (this.last === before || this.last >= page.head) {
         return;
       }
     }

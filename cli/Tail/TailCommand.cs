@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Serverless.Contracts.Api;
 using Serverless.Updates.Client;
 using Spectre.Console;
 
@@ -61,8 +62,8 @@ public static class TailCommand
 
     private static async Task<string[]> KnownChannelsAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var list = await http.GetFromJsonAsync<JsonElement>("api/channels", cancellationToken);
-        return [.. list.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()!)];
+        var list = await http.GetFromJsonAsync<ChannelList>(ApiRoutes.Channels, UpdatesApi.Json, cancellationToken);
+        return [.. list!.Channels.Select(c => c.Channel)];
     }
 
     private static async Task FollowAsync(HttpClient http, string[] channels, HttpTransportType transport, bool onlyNew, CancellationToken cancellationToken)
@@ -98,7 +99,7 @@ public static class TailCommand
         AnsiConsole.MarkupLine($"Following {string.Join(", ", channels.Select(Markup.Escape))} over {transport}. Ctrl+C to stop.");
         await foreach (var message in client.Messages.ReadAllAsync(cancellationToken))
         {
-            if (message.TryGetProperty("channel", out var channel) && followers.TryGetValue(channel.GetString() ?? "", out var follower))
+            if (followers.TryGetValue(message.Channel, out var follower))
             {
                 await follower.ApplyAsync(message);
             }
@@ -108,27 +109,17 @@ public static class TailCommand
     private static async Task SubscribeAsync(UpdatesClient client, Dictionary<string, ChannelFollower> followers, bool skip)
     {
         var answer = await client.SubscribeAsync([.. followers.Keys]);
-        foreach (var position in answer.GetProperty("channels").EnumerateArray())
+        foreach (var position in answer.Channels)
         {
-            var follower = followers[position.GetProperty("channel").GetString()!];
-            var (epoch, head) = (position.GetProperty("epoch").GetString(), position.GetProperty("head").GetInt64());
-            if (skip)
-            {
-                follower.SkipTo(epoch, head);
-            }
-            else
-            {
-                await follower.CatchUpAsync(epoch, head);
-            }
+            var follower = followers[position.Channel];
+            await (skip ? follower.StartAsync(position.Epoch, position.Head, position.Head) : follower.CatchUpAsync(position.Epoch, position.Head));
         }
     }
 
-    private static void Print(string channel, JsonElement update, bool recovered)
+    private static void Print(string channel, UpdateItem update, bool recovered)
     {
-        var key = update.TryGetProperty("key", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : "";
-        var data = update.TryGetProperty("data", out var d) ? d.GetRawText() : "";
         var mark = recovered ? " [grey](caught up)[/]" : "";
-        AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss.fff}[/] [bold]{Markup.Escape(channel)}[/] #{update.GetProperty("seq").GetInt64()} [aqua]{Markup.Escape(key ?? "")}[/] {Markup.Escape(data)}{mark}");
+        AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss.fff}[/] [bold]{Markup.Escape(channel)}[/] #{update.Seq} [aqua]{Markup.Escape(update.Key ?? "")}[/] {Markup.Escape(update.Data.GetRawText())}{mark}");
     }
 
     /// <summary>A terminal that follows channels keeps trying: 0 s, 1 s, 2 s, 4 s, then every 10 s.</summary>

@@ -1,125 +1,200 @@
-using System.Net.Http.Json;
-using System.Text.Json;
+using Serverless.Contracts.Api;
+using Serverless.Contracts.Push;
 
 namespace Serverless.Updates.Client;
 
+/// <summary>Reads a page of a channel's log: the updates after <c>after</c>, at most <c>limit</c> of them.</summary>
+public delegate Task<UpdatesPage> UpdatesPageReader(string channel, long after, int limit);
+
 /// <summary>
-/// The client rules of DESIGN.md for one channel: apply pushed updates in sequence order, drop what was seen
-/// (<c>seq ≤ last</c>), fetch a gap from <c>/updates</c> when a push skips ahead, start over on a new epoch, and catch up
-/// after (re)subscribing. What a web page does, in C#, for the tests and the terminal.
-/// <paramref name="onApplied"/> sees each update as it is applied, with whether it came through catch-up;
-/// <paramref name="keepHistory"/> keeps every applied update in <see cref="Applied"/> (off for long-running clients).
+/// The client rules for one channel (docs/client-rules.md), as web/follower.js has them and with the same cases
+/// (tests/follower-scenarios.json): apply updates in sequence order, drop what was seen (<c>seq ≤ last</c>), fetch a gap
+/// from <c>/updates</c> when a push skips ahead and apply the push only if the gap was filled, start over on a new epoch
+/// (told by a push, a subscription or a page), and catch up after (re)subscribing. What a web page does, in C#, for the
+/// tests and the terminal. <paramref name="onApplied"/> sees each update as it is applied, with whether it was fetched
+/// rather than pushed; <paramref name="keepHistory"/> keeps every applied update of the epoch in <see cref="Applied"/>.
 /// </summary>
-public sealed class ChannelFollower(HttpClient functionApp, string channel, Action<JsonElement, bool>? onApplied = null, bool keepHistory = true)
+public sealed class ChannelFollower(
+    string channel,
+    UpdatesPageReader readPage,
+    Action<UpdateItem, bool>? onApplied = null,
+    Action<string>? onReset = null,
+    bool keepHistory = true)
 {
-    private readonly List<JsonElement> applied = [];
+    private readonly List<UpdateItem> applied = [];
+    private readonly List<UpdateMessage> pending = [];
     private readonly SemaphoreSlim gate = new(1, 1);
+    private bool started;
+
+    /// <summary>A follower that reads pages from the function app's <c>/updates</c>.</summary>
+    public ChannelFollower(HttpClient functionApp, string channel, Action<UpdateItem, bool>? onApplied = null, bool keepHistory = true)
+        : this(channel, UpdatesApi.PageReader(functionApp), onApplied, onReset: null, keepHistory)
+    {
+    }
 
     public string Channel => channel;
     public string? Epoch { get; private set; }
     public long Last { get; private set; }
 
-    /// <summary>Updates received through catch-up rather than push.</summary>
+    /// <summary>Updates that were fetched rather than pushed.</summary>
     public int Recovered { get; private set; }
 
-    public IReadOnlyList<JsonElement> Applied => applied;
+    public IReadOnlyList<UpdateItem> Applied => applied;
 
-    /// <summary>After (re)subscribing: the channel stands at <paramref name="head"/> in <paramref name="epoch"/>; fetch what is missing.</summary>
-    public async Task CatchUpAsync(string? epoch, long head)
-    {
-        await gate.WaitAsync();
-        try
-        {
-            ResetIfNewEpoch(epoch);
-            if (head > Last)
-            {
-                await FetchAsync(head);
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
-
-    /// <summary>Starts from where the channel stands now, without fetching what came before.</summary>
-    public void SkipTo(string? epoch, long head)
+    /// <summary>
+    /// Joins at <paramref name="from"/> in <paramref name="epoch"/> (updates up to it are history the caller chose to
+    /// skip): fetches the rest up to <paramref name="head"/>, then applies the pushes that came before the join.
+    /// </summary>
+    public Task StartAsync(string? epoch, long from, long head) => SerializedAsync(async () =>
     {
         Epoch = epoch;
-        Last = head;
-    }
+        Last = from;
+        await JoinAsync(head);
+    });
 
-    /// <summary>A pushed message for this channel.</summary>
-    public async Task ApplyAsync(JsonElement message)
+    /// <summary>
+    /// After (re)subscribing: the channel stands at <paramref name="head"/> in <paramref name="epoch"/>; fetch what is
+    /// missing. A first catch-up is a join from the start of the log.
+    /// </summary>
+    public Task CatchUpAsync(string? epoch, long head) => SerializedAsync(async () =>
     {
-        await gate.WaitAsync();
-        try
+        ResetIfNewEpoch(epoch);
+        await JoinAsync(head);
+    });
+
+    /// <summary>Plain polling: fetch whatever follows the last update.</summary>
+    public Task PollAsync() => SerializedAsync(() => FetchUntilAsync(long.MaxValue));
+
+    /// <summary>A message pushed on <c>updates</c> for this channel; before the join it is kept, and applied after the join's history.</summary>
+    public Task ApplyAsync(UpdateMessage message)
+    {
+        lock (pending)
         {
-            ResetIfNewEpoch(message.GetProperty("epoch").GetString());
-            foreach (var update in message.GetProperty("updates").EnumerateArray())
+            if (!started)
             {
-                var seq = update.GetProperty("seq").GetInt64();
-                if (seq <= Last)
-                {
-                    continue;
-                }
-
-                if (seq > Last + 1)
-                {
-                    await FetchAsync(seq - 1);
-                }
-
-                Add(update, recovered: false);
+                pending.Add(message);
+                return Task.CompletedTask;
             }
         }
-        finally
+
+        return SerializedAsync(() => ApplyMessageAsync(message));
+    }
+
+    private async Task JoinAsync(long head)
+    {
+        lock (pending)
         {
-            gate.Release();
+            started = true;
+        }
+
+        if (head > Last)
+        {
+            await FetchUntilAsync(head);
+        }
+
+        UpdateMessage[] early;
+        lock (pending)
+        {
+            early = [.. pending];
+            pending.Clear();
+        }
+
+        foreach (var message in early)
+        {
+            await ApplyMessageAsync(message);
+        }
+    }
+
+    private async Task ApplyMessageAsync(UpdateMessage message)
+    {
+        ResetIfNewEpoch(message.Epoch);
+        foreach (var update in message.Updates)
+        {
+            if (update.Seq <= Last)
+            {
+                continue;
+            }
+
+            if (update.Seq > Last + 1)
+            {
+                await FetchUntilAsync(update.Seq - 1);
+            }
+
+            // Store-then-push means the gap is in storage; if it could not be fetched (or a page began a new epoch), the
+            // next push or catch-up fills it.
+            if (update.Seq == Last + 1)
+            {
+                Add(update, fetched: false);
+            }
+        }
+    }
+
+    private async Task FetchUntilAsync(long upTo)
+    {
+        while (Last < upTo)
+        {
+            var page = await readPage(channel, Last, (int)Math.Min(UpdatesPage.MaxLimit, upTo - Last));
+            ResetIfNewEpoch(page.Epoch);
+            var before = Last;
+            foreach (var update in page.Updates)
+            {
+                if (update.Seq == Last + 1)
+                {
+                    Add(update, fetched: true);
+                }
+            }
+
+            // A page that moves nothing on ends the fetch: asking again would get the same page.
+            if (Last == before || Last >= page.Head)
+            {
+                return;
+            }
         }
     }
 
     private void ResetIfNewEpoch(string? epoch)
     {
-        if (epoch is not null && epoch != Epoch)
+        if (epoch is null || epoch == Epoch)
         {
-            if (Epoch is not null)
-            {
-                applied.Clear();
-                Last = 0;
-            }
+            return;
+        }
 
-            Epoch = epoch;
+        var known = Epoch is not null;
+        Epoch = epoch;
+        if (known)
+        {
+            Last = 0;
+            applied.Clear();
+            onReset?.Invoke(epoch);
         }
     }
 
-    private void Add(JsonElement update, bool recovered)
+    private void Add(UpdateItem update, bool fetched)
     {
-        var kept = update.Clone();
         if (keepHistory)
         {
-            applied.Add(kept);
+            applied.Add(update);
         }
 
-        Last = kept.GetProperty("seq").GetInt64();
-        onApplied?.Invoke(kept, recovered);
+        Last = update.Seq;
+        if (fetched)
+        {
+            Recovered++;
+        }
+
+        onApplied?.Invoke(update, fetched);
     }
 
-    private async Task FetchAsync(long upTo)
+    private async Task SerializedAsync(Func<Task> work)
     {
-        while (Last < upTo)
+        await gate.WaitAsync();
+        try
         {
-            var page = await functionApp.GetFromJsonAsync<JsonElement>($"api/channels/{Uri.EscapeDataString(channel)}/updates?after={Last}&limit={Math.Min(1000, upTo - Last)}");
-            var updates = page.GetProperty("updates").EnumerateArray().ToList();
-            if (updates.Count == 0)
-            {
-                return;
-            }
-
-            foreach (var update in updates)
-            {
-                Add(update, recovered: true);
-                Recovered++;
-            }
+            await work();
+        }
+        finally
+        {
+            gate.Release();
         }
     }
 }

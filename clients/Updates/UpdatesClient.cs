@@ -1,40 +1,43 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Contracts.Api;
+using Serverless.Contracts.Push;
 
 namespace Serverless.Updates.Client;
 
 /// <summary>
 /// A client as a web page is one: the official SignalR .NET client negotiates through the function app
 /// (<c>POST /api/negotiate</c> answers the redirect to SignalR Service), connects on the chosen transport and protocol,
-/// and subscribes to channels through <c>POST /api/subscriptions</c>. Messages on <c>updates</c> are queued as JSON.
+/// and subscribes to channels through <c>POST /api/subscriptions</c>. Messages on <c>updates</c> are queued as
+/// <see cref="UpdateMessage"/>s.
 /// </summary>
 public sealed class UpdatesClient : IAsyncDisposable
 {
-    private readonly Channel<JsonElement> messages = Channel.CreateUnbounded<JsonElement>();
+    private readonly Channel<UpdateMessage> messages = Channel.CreateUnbounded<UpdateMessage>();
     private readonly HttpClient functionApp;
 
     private UpdatesClient(HubConnection connection, HttpClient functionApp)
     {
         Connection = connection;
         this.functionApp = functionApp;
-        connection.On<object>("updates", message => messages.Writer.TryWrite(ToJson(message)));
+        // Received as a plain object, as either protocol gives it, then read as the contract's record.
+        connection.On<object>(UpdateMessage.Target, message => messages.Writer.TryWrite(ToJson(message).Deserialize<UpdateMessage>(UpdatesApi.Json)!));
     }
 
     public HubConnection Connection { get; }
 
     /// <summary>Every message on <c>updates</c>, in the order they arrived.</summary>
-    public ChannelReader<JsonElement> Messages => messages.Reader;
+    public ChannelReader<UpdateMessage> Messages => messages.Reader;
 
     public string ConnectionId => Connection.ConnectionId ?? throw new InvalidOperationException("not connected");
 
     public static async Task<UpdatesClient> ConnectAsync(HttpClient functionApp, HttpTransportType transport = HttpTransportType.WebSockets,
         bool messagePack = false, IDictionary<string, string>? headers = null, Action<IHubConnectionBuilder>? configure = null)
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(functionApp.BaseAddress!, "api"), options =>
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(functionApp.BaseAddress!, ApiRoutes.Hub), options =>
         {
             options.Transports = transport;
             foreach (var (name, value) in headers ?? new Dictionary<string, string>())
@@ -53,21 +56,11 @@ public sealed class UpdatesClient : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Joins the channels' groups; answers the function app's <c>{connectionId, channels:[{channel, epoch, head}]}</c>.</summary>
-    public async Task<JsonElement> SubscribeAsync(params string[] channels)
-    {
-        using var response = await functionApp.PostAsJsonAsync("api/subscriptions", new { connectionId = ConnectionId, channels });
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        if (!response.IsSuccessStatusCode)
-        {
-            throw new HttpRequestException($"subscribe answered {(int)response.StatusCode}: {body}");
-        }
-
-        return body;
-    }
+    /// <summary>Joins the channels' groups; answers each channel's epoch and head.</summary>
+    public Task<SubscribeResponse> SubscribeAsync(params string[] channels) => UpdatesApi.SubscribeAsync(functionApp, ConnectionId, channels);
 
     /// <summary>The next message on <c>updates</c>, or a timeout.</summary>
-    public async Task<JsonElement> NextAsync(TimeSpan? timeout = null)
+    public async Task<UpdateMessage> NextAsync(TimeSpan? timeout = null)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
         try
@@ -81,9 +74,9 @@ public sealed class UpdatesClient : IAsyncDisposable
     }
 
     /// <summary>Whatever has arrived and not been read yet.</summary>
-    public List<JsonElement> Drain()
+    public List<UpdateMessage> Drain()
     {
-        var drained = new List<JsonElement>();
+        var drained = new List<UpdateMessage>();
         while (messages.Reader.TryRead(out var message))
         {
             drained.Add(message);

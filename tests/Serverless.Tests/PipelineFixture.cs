@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http.Connections;
+using Serverless.Contracts.Push;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 
@@ -88,8 +89,7 @@ public sealed class PipelineFixture : IAsyncLifetime
     }
 
     /// <summary>The updates of one pushed message as (seq, id) pairs.</summary>
-    public static List<(long Seq, string Id)> Updates(JsonElement message) =>
-        message.GetProperty("updates").EnumerateArray().Select(u => (u.GetProperty("seq").GetInt64(), u.GetProperty("id").GetString()!)).ToList();
+    public static List<(long Seq, string Id)> Updates(UpdateMessage message) => [.. message.Updates.Select(u => (u.Seq, u.Id))];
 }
 
 [CollectionDefinition(Name)]

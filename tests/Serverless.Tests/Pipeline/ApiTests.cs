@@ -57,14 +57,14 @@ public sealed class ApiTests(PipelineFixture fixture)
         await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(other, "o1"), TestEvents.Update(empty, "x1"), TestEvents.Update(busy, "e5")], firstSequenceNumber: 10));
         var pushed = new[] { await client.NextAsync(), await client.NextAsync() };
 
-        Assert.Equal(client.ConnectionId, body.GetProperty("connectionId").GetString());
-        var positions = body.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
-        Assert.Equal(4, positions[busy].GetProperty("head").GetInt64());
-        Assert.Equal(32, positions[busy].GetProperty("epoch").GetString()!.Length);
-        Assert.Equal(0, positions[empty].GetProperty("head").GetInt64());
-        Assert.Equal(JsonValueKind.Null, positions[empty].GetProperty("epoch").ValueKind);
-        Assert.Equal(new[] { busy, empty }.Order(), pushed.Select(m => m.GetProperty("channel").GetString()!).Order());
-        Assert.Equal((5L, "e5"), PipelineFixture.Updates(pushed.Single(m => m.GetProperty("channel").GetString() == busy)).Single());
+        Assert.Equal(client.ConnectionId, body.ConnectionId);
+        var positions = body.Channels.ToDictionary(c => c.Channel);
+        Assert.Equal(4, positions[busy].Head);
+        Assert.Equal(32, positions[busy].Epoch!.Length);
+        Assert.Equal(0, positions[empty].Head);
+        Assert.Null(positions[empty].Epoch);
+        Assert.Equal(new[] { busy, empty }.Order(), pushed.Select(m => m.Channel).Order());
+        Assert.Equal((5L, "e5"), PipelineFixture.Updates(pushed.Single(m => m.Channel == busy)).Single());
         Assert.Empty(client.Drain());
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Serverless.Contracts.Push;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 
@@ -28,12 +29,12 @@ public sealed class ClientDeliveryTests(PipelineFixture fixture)
         await fixture.IngestAsync(TestEvents.Batch(Enumerable.Range(1, 3).Select(i => TestEvents.Update(channel, $"e{i}", new { price = 1.5 + i, tags = new[] { "a" } }, key: "k", version: i))));
         var message = await client.NextAsync();
 
-        Assert.Equal(channel, message.GetProperty("channel").GetString());
+        Assert.Equal(channel, message.Channel);
         Assert.Equal([(1L, "e1"), (2L, "e2"), (3L, "e3")], PipelineFixture.Updates(message));
-        var last = message.GetProperty("updates")[2];
-        Assert.Equal(4.5, last.GetProperty("data").GetProperty("price").GetDouble());
-        Assert.Equal("a", last.GetProperty("data").GetProperty("tags")[0].GetString());
-        Assert.Equal("k", last.GetProperty("key").GetString());
+        var last = message.Updates[2];
+        Assert.Equal(4.5, last.Data.GetProperty("price").GetDouble());
+        Assert.Equal("a", last.Data.GetProperty("tags")[0].GetString());
+        Assert.Equal("k", last.Key);
     }
 
     [Fact]
@@ -53,7 +54,7 @@ public sealed class ClientDeliveryTests(PipelineFixture fixture)
         }
 
         var clients = new[] { a, b, both, none };
-        var received = new List<JsonElement>[clients.Length];
+        var received = new List<UpdateMessage>[clients.Length];
         for (var i = 0; i < clients.Length; i++)
         {
             // Everything pushed to a connection arrives before a later message to that connection.
@@ -64,9 +65,9 @@ public sealed class ClientDeliveryTests(PipelineFixture fixture)
         }
 
         Assert.Equal(Enumerable.Range(1, 15).Select(n => (long)n), Sequences(received[0], first));
-        Assert.All(received[0], m => Assert.Equal(first, m.GetProperty("channel").GetString()));
+        Assert.All(received[0], m => Assert.Equal(first, m.Channel));
         Assert.Equal(Enumerable.Range(1, 15).Select(n => (long)n), Sequences(received[1], second));
-        Assert.All(received[1], m => Assert.Equal(second, m.GetProperty("channel").GetString()));
+        Assert.All(received[1], m => Assert.Equal(second, m.Channel));
         Assert.Equal(Enumerable.Range(1, 15).Select(n => (long)n), Sequences(received[2], first));
         Assert.Equal(Enumerable.Range(1, 15).Select(n => (long)n), Sequences(received[2], second));
         Assert.Empty(received[3]);
@@ -103,8 +104,8 @@ public sealed class ClientDeliveryTests(PipelineFixture fixture)
         async Task<UpdatesClient> ConnectAsync()
         {
             var client = await UpdatesClient.ConnectAsync(fixture.Http, HttpTransportType.WebSockets);
-            var position = (await client.SubscribeAsync(channel)).GetProperty("channels")[0];
-            await follower.CatchUpAsync(position.GetProperty("epoch").GetString(), position.GetProperty("head").GetInt64());
+            var position = (await client.SubscribeAsync(channel)).Channels.Single();
+            await follower.CatchUpAsync(position.Epoch, position.Head);
             return client;
         }
 
@@ -134,12 +135,11 @@ public sealed class ClientDeliveryTests(PipelineFixture fixture)
         await ApplyUntilAsync(client, 21);
         await client.DisposeAsync();
 
-        Assert.Equal(Enumerable.Range(1, 21).Select(n => (long)n), follower.Applied.Select(u => u.GetProperty("seq").GetInt64()));
-        Assert.Equal(Enumerable.Range(0, 21).Select(n => $"e{n}"), follower.Applied.Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal(Enumerable.Range(1, 21).Select(n => (long)n), follower.Applied.Select(u => u.Seq));
+        Assert.Equal(Enumerable.Range(0, 21).Select(n => $"e{n}"), follower.Applied.Select(u => u.Id));
         Assert.Equal(12, follower.Recovered);
     }
 
-    private static IEnumerable<long> Sequences(IEnumerable<JsonElement> messages, string channel) =>
-        messages.Where(m => m.GetProperty("channel").GetString() == channel)
-            .SelectMany(m => m.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64()));
+    private static IEnumerable<long> Sequences(IEnumerable<UpdateMessage> messages, string channel) =>
+        messages.Where(m => m.Channel == channel).SelectMany(m => m.Updates.Select(u => u.Seq));
 }

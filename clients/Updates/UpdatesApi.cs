@@ -1,0 +1,44 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serverless.Contracts.Api;
+
+namespace Serverless.Updates.Client;
+
+/// <summary>The function app's HTTP API (<see cref="ApiRoutes"/>), read into the contract's records.</summary>
+public static class UpdatesApi
+{
+    /// <summary>The API's JSON: camelCase names, as the function app writes them.</summary>
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    public static UpdatesPageReader PageReader(HttpClient functionApp) =>
+        (channel, after, limit) => ReadPageAsync(functionApp, channel, after, limit);
+
+    public static Task<UpdatesPage> ReadPageAsync(HttpClient functionApp, string channel, long after, int limit, CancellationToken cancellationToken = default) =>
+        SendAsync<UpdatesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Updates(channel, after, limit)), cancellationToken);
+
+    public static Task<LatestValuesPage> ReadLatestAsync(HttpClient functionApp, string channel, CancellationToken cancellationToken = default) =>
+        SendAsync<LatestValuesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel)), cancellationToken);
+
+    public static Task<SubscribeResponse> SubscribeAsync(HttpClient functionApp, string connectionId, IReadOnlyList<string> channels, CancellationToken cancellationToken = default) =>
+        SendAsync<SubscribeResponse>(functionApp, new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Subscriptions)
+        {
+            Content = JsonContent.Create(new SubscribeRequest(connectionId, [.. channels]), options: Json),
+        }, cancellationToken);
+
+    /// <summary>Sends and reads the answer; an error answer (problem details) becomes an exception with its status and text.</summary>
+    private static async Task<T> SendAsync<T>(HttpClient functionApp, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (request)
+        {
+            using var response = await functionApp.SendAsync(request, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+                throw new HttpRequestException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {problem}", null, response.StatusCode);
+            }
+
+            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+                ?? throw new HttpRequestException($"{request.Method} {request.RequestUri} answered with an empty body.");
+        }
+    }
+}
