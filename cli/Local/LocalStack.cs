@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Serverless.Contracts.Settings;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
@@ -14,8 +15,8 @@ namespace Serverless.Cli.Local;
 public sealed class LocalStack : IAsyncDisposable
 {
     // Setting names of local.settings.sample.json that the stack fills with the addresses of the parts it starts.
-    public const string StorageSetting = "AzureWebJobsStorage";
-    public const string SignalRSetting = "AzureSignalRConnectionString";
+    public const string StorageSetting = SettingNames.Storage;
+    public const string SignalRSetting = SettingNames.SignalRConnection;
 
     private readonly Stack<(string Part, Func<Task> Stop)> started = new();
     private readonly LocalStackOptions options;
@@ -150,7 +151,7 @@ public sealed class LocalStack : IAsyncDisposable
     private async Task CreateTablesAsync(Dictionary<string, string?> settings, CancellationToken cancellationToken)
     {
         var service = new TableServiceClient(Storage.ConnectionString);
-        foreach (var setting in new[] { "Tables__Updates", "Tables__DeadLetters" })
+        foreach (var setting in new[] { SettingNames.UpdatesTable, SettingNames.DeadLettersTable })
         {
             if (settings.GetValueOrDefault(setting) is { Length: > 0 } table)
             {

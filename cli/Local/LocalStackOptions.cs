@@ -1,3 +1,4 @@
+using Serverless.Contracts.Local;
 namespace Serverless.Cli.Local;
 
 /// <summary>Where the local stack keeps its data and which loopback ports its parts take (0: any free port).</summary>
@@ -6,11 +7,11 @@ public sealed class LocalStackOptions
     public required RepoLayout Repo { get; init; }
     public required string DataFolder { get; init; }
     /// <summary>Azurite's Blob port; Queue and Table take the next two.</summary>
-    public int StoragePort { get; init; } = 10000;
-    public int EventHubsPort { get; init; } = 5672;
-    public int SignalRPort { get; init; } = 8888;
-    public int HostPort { get; init; } = 7071;
-    public int WebPort { get; init; } = 8080;
+    public int StoragePort { get; init; } = LocalPorts.Storage;
+    public int EventHubsPort { get; init; } = LocalPorts.EventHubs;
+    public int SignalRPort { get; init; } = LocalPorts.SignalR;
+    public int HostPort { get; init; } = LocalPorts.FunctionsHost;
+    public int WebPort { get; init; } = LocalPorts.Web;
     public int Partitions { get; init; } = 4;
 
     /// <summary>How every part logs; the worker process gets <see cref="WorkerLogLevel"/>.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using Serverless.Contracts.Settings;
 using Serverless.Cli.Demo;
 using Spectre.Console;
 
@@ -9,9 +10,6 @@ namespace Serverless.Cli.Publish;
 /// <summary><c>publish</c>: sends CloudEvents from a file, stdin or the demo generator to Event Hubs at a chosen rate.</summary>
 public static class PublishCommand
 {
-    // The local Event Hubs' connection string at its default port, as Microsoft's emulator documents it.
-    public const string LocalConnectionString = "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;";
-
     public static Command Create()
     {
         var file = new Option<string?>("--file", "-f") { Description = "CloudEvents to send: one JSON object per line, or a JSON array. '-' reads stdin." };
@@ -40,7 +38,7 @@ public static class PublishCommand
                 return 2;
             }
 
-            var connectionString = result.GetValue(connection) ?? Environment.GetEnvironmentVariable("EventHubConnection") ?? LocalConnectionString;
+            var connectionString = result.GetValue(connection) ?? Environment.GetEnvironmentVariable(SettingNames.EventHubConnection) ?? SettingDefaults.LocalEventHubConnection();
             var limit = result.GetValue(count) ?? (path is null ? 100 : null);
             return await RunAsync(connectionString, result.GetValue(hub)!, path, result.GetValue(rate), limit, cancellationToken);
         });

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
+using Serverless.Contracts.Local;
 using Serverless.Contracts.Api;
 using Serverless.Updates.Client;
 using Spectre.Console;
@@ -15,10 +16,12 @@ namespace Serverless.Cli.Tail;
 /// </summary>
 public static class TailCommand
 {
+    private static readonly string LocalApi = $"http://127.0.0.1:{LocalPorts.FunctionsHost}/";
+
     public static Command Create()
     {
         var channels = new Argument<string[]>("channels") { Description = "Channels to follow (default: every channel the function app knows).", Arity = ArgumentArity.ZeroOrMore };
-        var api = new Option<string>("--api") { Description = "The function app's base URL.", DefaultValueFactory = _ => "http://127.0.0.1:7071/" };
+        var api = new Option<string>("--api") { Description = "The function app's base URL.", DefaultValueFactory = _ => LocalApi };
         var transport = new Option<HttpTransportType>("--transport") { Description = "WebSockets, ServerSentEvents or LongPolling.", DefaultValueFactory = _ => HttpTransportType.WebSockets };
         var onlyNew = new Option<bool>("--new") { Description = "Show only updates stored from now on, not the channels' history." };
         var command = new Command("tail", "Follow channels through negotiate and SignalR, with catch-up after a reconnect.")
@@ -30,7 +33,7 @@ public static class TailCommand
         {
             if (!Uri.TryCreate(result.GetValue(api), UriKind.Absolute, out var baseAddress) || baseAddress.Scheme is not ("http" or "https"))
             {
-                AnsiConsole.MarkupLine($"[red]--api must be an http(s) URL[/], such as http://127.0.0.1:7071/ (got '{Markup.Escape(result.GetValue(api) ?? "")}').");
+                AnsiConsole.MarkupLine($"[red]--api must be an http(s) URL[/], such as {LocalApi} (got '{Markup.Escape(result.GetValue(api) ?? "")}').");
                 return 2;
             }
 

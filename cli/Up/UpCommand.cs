@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Serverless.Contracts.Local;
 using Serverless.Cli.Demo;
 using Serverless.Cli.Local;
 using Serverless.Cli.Publish;
@@ -19,11 +20,11 @@ public static class UpCommand
         var rate = new Option<double>("--rate") { Description = "Demo updates per second.", DefaultValueFactory = _ => 5 };
         var data = new Option<string?>("--data") { Description = "Where the parts keep their data (default: .local in the clone)." };
         var verbose = new Option<bool>("--verbose") { Description = "Show the parts' information logs, not only warnings." };
-        var storagePort = PortOption("--storage-port", 10000, "Azurite's Blob service (Queue and Table take the next two)");
-        var eventHubsPort = PortOption("--eventhubs-port", 5672, "the local Event Hubs (AMQP)");
-        var signalRPort = PortOption("--signalr-port", 8888, "the local SignalR Service");
-        var hostPort = PortOption("--host-port", 7071, "the Functions host stand-in (the function app's HTTP API)");
-        var webPort = PortOption("--web-port", 8080, "the web client");
+        var storagePort = PortOption("--storage-port", LocalPorts.Storage, "Azurite's Blob service (Queue and Table take the next two)");
+        var eventHubsPort = PortOption("--eventhubs-port", LocalPorts.EventHubs, "the local Event Hubs (AMQP)");
+        var signalRPort = PortOption("--signalr-port", LocalPorts.SignalR, "the local SignalR Service");
+        var hostPort = PortOption("--host-port", LocalPorts.FunctionsHost, "the Functions host stand-in (the function app's HTTP API)");
+        var webPort = PortOption("--web-port", LocalPorts.Web, "the web client");
         var command = new Command("up", "Start Azurite, the local Event Hubs and SignalR Service, the function app under the host stand-in, and the web client.")
         {
             demo, rate, data, verbose, storagePort, eventHubsPort, signalRPort, hostPort, webPort,

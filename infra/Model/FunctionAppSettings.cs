@@ -1,3 +1,4 @@
+using Serverless.Contracts.Settings;
 namespace Serverless.Infra.Model;
 
 /// <summary>
@@ -9,11 +10,11 @@ public static class FunctionAppSettings
     /// <summary>Settings a stack may change (serverless:appSettings), with the sample's values as defaults.</summary>
     public static readonly IReadOnlyDictionary<string, string> TunableDefaults = new Dictionary<string, string>
     {
-        ["SignalR__PushAttempts"] = "3",
-        ["Ingest__MaxEventBytes"] = "32768",
-        ["Ingest__DeadLetterBodyBytes"] = "8192",
-        ["Ingest__AllowedChannels"] = "*",
-        ["Ingest__AllowedTypes"] = "*",
+        [SettingNames.SignalRPushAttempts] = "3",
+        [SettingNames.MaxEventBytes] = "32768",
+        [SettingNames.DeadLetterBodyBytes] = "8192",
+        [SettingNames.AllowedChannels] = "*",
+        [SettingNames.AllowedTypes] = "*",
     };
 
     /// <summary>Sample settings that Azure takes somewhere other than an app setting, and where.</summary>
@@ -23,7 +24,7 @@ public static class FunctionAppSettings
         if (plan.IsFlex)
         {
             // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME as an app setting (docs/azure-deployment.md).
-            elsewhere["FUNCTIONS_WORKER_RUNTIME"] = $"functionAppConfig.runtime.name = {HostingPlan.WorkerRuntime}";
+            elsewhere[SettingNames.WorkerRuntime] = $"functionAppConfig.runtime.name = {HostingPlan.WorkerRuntime}";
         }
 
         return elsewhere;
@@ -39,7 +40,7 @@ public static class FunctionAppSettings
         if (!stack.Plan.IsFlex)
         {
             Add("FUNCTIONS_EXTENSION_VERSION", literal("~4"));
-            Add("FUNCTIONS_WORKER_RUNTIME", literal(HostingPlan.WorkerRuntime));
+            Add(SettingNames.WorkerRuntime, literal(HostingPlan.WorkerRuntime));
             // Elastic Premium keeps the app's files in an Azure Files share, reached only by key.
             Add("WEBSITE_CONTENTAZUREFILECONNECTIONSTRING", deployed.ContentShareConnectionString
                 ?? throw new ArgumentException("Elastic Premium needs the content share's connection string.", nameof(deployed)));
@@ -53,14 +54,14 @@ public static class FunctionAppSettings
         Add("AzureWebJobsStorage__credential", literal("managedidentity"));
         Add("EventHubConnection__fullyQualifiedNamespace", deployed.EventHubsHost);
         Add("EventHubConnection__credential", literal("managedidentity"));
-        Add("EventHubName", literal(ResourceNames.EventHub));
-        Add("EventHubConsumerGroup", literal(ResourceNames.ConsumerGroup));
+        Add(SettingNames.EventHubName, literal(ResourceNames.EventHub));
+        Add(SettingNames.EventHubConsumerGroup, literal(ResourceNames.ConsumerGroup));
 
         // The host's connection-info binding and the app's REST pushes sign SignalR tokens with the access key.
-        Add("AzureSignalRConnectionString", deployed.SignalRConnectionString);
-        Add("SignalR__HubName", literal(ResourceNames.SignalRHub));
-        Add("Tables__Updates", literal(ResourceNames.UpdatesTable));
-        Add("Tables__DeadLetters", literal(ResourceNames.DeadLettersTable));
+        Add(SettingNames.SignalRConnection, deployed.SignalRConnectionString);
+        Add(SettingNames.SignalRHubName, literal(ResourceNames.SignalRHub));
+        Add(SettingNames.UpdatesTable, literal(ResourceNames.UpdatesTable));
+        Add(SettingNames.DeadLettersTable, literal(ResourceNames.DeadLettersTable));
         Add("APPLICATIONINSIGHTS_CONNECTION_STRING", deployed.AppInsightsConnectionString);
 
         foreach (var (name, value) in stack.AppSettings.OrderBy(s => s.Key, StringComparer.Ordinal))

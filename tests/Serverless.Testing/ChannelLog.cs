@@ -1,5 +1,5 @@
-using System.Net.Http.Json;
-using System.Text.Json;
+using Serverless.Contracts.Api;
+using Serverless.Updates.Client;
 
 namespace Serverless.Testing;
 
@@ -7,13 +7,13 @@ namespace Serverless.Testing;
 public static class ChannelLog
 {
     /// <summary>Waits until the channel's head reaches <paramref name="head"/>; answers the first page of its log.</summary>
-    public static async Task<JsonElement> WaitForHeadAsync(HttpClient functionApp, string channel, long head)
+    public static async Task<UpdatesPage> WaitForHeadAsync(HttpClient functionApp, string channel, long head)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            var page = await functionApp.GetFromJsonAsync<JsonElement>($"/api/channels/{channel}/updates?after=0", timeout.Token);
-            if (page.GetProperty("head").GetInt64() >= head)
+            var page = await UpdatesApi.ReadPageAsync(functionApp, channel, 0, UpdatesPage.DefaultLimit, timeout.Token);
+            if (page.Head >= head)
             {
                 return page;
             }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.Worker;
 
@@ -32,12 +33,12 @@ public sealed class FunctionAppServer : IAsyncDisposable
     /// <summary>The settings of local.settings.sample.json that tests don't care about, so that the app starts.</summary>
     public static Dictionary<string, string?> Settings(string storageConnectionString, string signalRConnectionString, string? eventHubsConnectionString = null) => new()
     {
-        ["AzureWebJobsStorage"] = storageConnectionString,
-        ["AzureSignalRConnectionString"] = signalRConnectionString,
-        ["EventHubConnection"] = eventHubsConnectionString ?? "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
-        ["EventHubName"] = "updates",
-        ["EventHubConsumerGroup"] = "ingest",
-        ["SignalR__HubName"] = "updates",
+        [SettingNames.Storage] = storageConnectionString,
+        [SettingNames.SignalRConnection] = signalRConnectionString,
+        [SettingNames.EventHubConnection] = eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(),
+        [SettingNames.EventHubName] = SettingDefaults.EventHubName,
+        [SettingNames.EventHubConsumerGroup] = SettingDefaults.EventHubConsumerGroup,
+        [SettingNames.SignalRHubName] = SettingDefaults.SignalRHubName,
         ["Logging__LogLevel__Default"] = "Information",
     };
 

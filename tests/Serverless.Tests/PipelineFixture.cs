@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http.Connections;
+using Serverless.Contracts.Settings;
+using Serverless.Contracts.Api;
 using Serverless.Contracts.Push;
 using Serverless.Testing;
 using Serverless.Updates.Client;
@@ -34,10 +36,10 @@ public sealed class PipelineFixture : IAsyncLifetime
         // The app's own Event Hubs, so that its trigger never reads a hub some other run left on the default port.
         EventHubs = await EventHubsServer.StartAsync(new Serverless.EventHubs.HubOptions { Name = "updates", Partitions = 2, ConsumerGroups = ["ingest"] });
         var settings = FunctionAppServer.Settings(Azurite.ConnectionString, SignalR.ConnectionString, EventHubs.ConnectionString);
-        settings["Ingest__AllowedChannels"] = "test.*, big.*, order.*";
-        settings["Ingest__AllowedTypes"] = AllowedTypes;
-        settings["Ingest__MaxEventBytes"] = MaxEventBytes.ToString();
-        settings["Ingest__DeadLetterBodyBytes"] = "1024";
+        settings[SettingNames.AllowedChannels] = "test.*, big.*, order.*";
+        settings[SettingNames.AllowedTypes] = AllowedTypes;
+        settings[SettingNames.MaxEventBytes] = MaxEventBytes.ToString();
+        settings[SettingNames.DeadLetterBodyBytes] = "1024";
         Settings = settings;
         Ingest = new InProcessIngest(settings);
         App = await FunctionAppServer.StartAsync(settings);
@@ -64,16 +66,23 @@ public sealed class PipelineFixture : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>())!;
     }
 
-    /// <summary>Every stored update of a channel, read through the Updates function page by page.</summary>
-    public async Task<List<JsonElement>> ReadAllAsync(string channel)
+    /// <summary>A successful answer of the function app, read as the contract's record.</summary>
+    public async Task<T> GetAsync<T>(string path)
     {
-        var all = new List<JsonElement>();
+        using var response = await Http.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>(UpdatesApi.Json))!;
+    }
+
+    /// <summary>Every stored update of a channel, read through the Updates function page by page.</summary>
+    public async Task<List<UpdateItem>> ReadAllAsync(string channel)
+    {
+        var all = new List<UpdateItem>();
         while (true)
         {
-            var page = await GetJsonAsync($"/api/channels/{channel}/updates?after={all.Count}&limit=1000");
-            var updates = page.GetProperty("updates").EnumerateArray().ToList();
-            all.AddRange(updates);
-            if (updates.Count == 0 || all.Count >= page.GetProperty("head").GetInt64())
+            var page = await UpdatesApi.ReadPageAsync(Http, channel, all.Count, UpdatesPage.MaxLimit);
+            all.AddRange(page.Updates);
+            if (page.Updates.Count == 0 || all.Count >= page.Head)
             {
                 return all;
             }

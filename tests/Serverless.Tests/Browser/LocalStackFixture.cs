@@ -2,6 +2,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using Serverless.Contracts.Settings;
 using Serverless.Cli.Local;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
@@ -61,7 +62,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
     /// <summary>Deletes a channel's partition (log, head, markers, keys), as an operator resetting it would.</summary>
     public async Task ResetChannelAsync(string channel)
     {
-        var table = new TableClient(Stack.Storage.ConnectionString, Stack.Settings["Tables__Updates"]);
+        var table = new TableClient(Stack.Storage.ConnectionString, Stack.Settings[SettingNames.UpdatesTable]);
         var rows = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {channel}"), select: ["PartitionKey", "RowKey"]))
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.Bindings;
 using Serverless.FunctionsHost.Invocation;
@@ -11,7 +12,7 @@ public sealed class HostBindingRulesTests
     [Fact]
     public void Binding_expressions_take_settings_headers_and_query_values()
     {
-        var expressions = new BindingExpressions(new FunctionsHostOptions("/app", 0, new Dictionary<string, string?> { ["SignalR__HubName"] = "updates" }));
+        var expressions = new BindingExpressions(new FunctionsHostOptions("/app", 0, new Dictionary<string, string?> { [SettingNames.SignalRHubName] = "updates" }));
         var http = new DefaultHttpContext();
         http.Request.Headers["x-ms-client-principal-id"] = "alice";
         http.Request.QueryString = new QueryString("?room=blue");

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost.Rpc;
 using Serverless.Testing;
 

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -5,9 +6,12 @@ using Azure.Data.Tables;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using Azure.Storage.Blobs;
+using Serverless.Contracts.Settings;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost.EventHubs;
+using Serverless.Contracts.Api;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests.EndToEnd;
 
@@ -40,8 +44,8 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
     private Dictionary<string, string?> Settings(string? signalR = null)
     {
         var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, signalR ?? fixture.SignalR.ConnectionString, eventHubs.ConnectionString);
-        settings["Tables__Updates"] = updatesTable;
-        settings["Tables__DeadLetters"] = deadLettersTable;
+        settings[SettingNames.UpdatesTable] = updatesTable;
+        settings[SettingNames.DeadLettersTable] = deadLettersTable;
         return settings;
     }
 
@@ -134,9 +138,9 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
 
         Assert.Equal([.. Enumerable.Range(0, 6).Select(i => $"a{i}"), .. Enumerable.Range(0, 4).Select(i => $"b{i}")], Ids(stored));
         // The new worker stored the new updates only: nothing done before the restart came again.
-        var health = JsonDocument.Parse(await restarted.Http.GetStringAsync("/api/health")).RootElement.GetProperty("ingest");
-        Assert.Equal(0, health.GetProperty("replayed").GetInt64());
-        Assert.Equal(4, health.GetProperty("stored").GetInt64());
+        var health = (await restarted.Http.GetFromJsonAsync<HealthReport>(ApiRoutes.Health, UpdatesApi.Json))!.Ingest;
+        Assert.Equal(0, health.Replayed);
+        Assert.Equal(4, health.Stored);
     }
 
     [Fact]
@@ -147,7 +151,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         silent.Start();
         var silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
         var settings = Settings($"Endpoint=http://localhost;Port={silentPort};AccessKey={fixture.SignalR.AccessKey};Version=1.0;");
-        settings["SignalR__PushAttempts"] = "1";
+        settings[SettingNames.SignalRPushAttempts] = "1";
         await using var app = await FunctionAppServer.StartAsync(settings);
         var channel = TestEvents.NewChannel();
         var firstWorker = app.Supervisor.WorkerProcessId!.Value;
@@ -163,7 +167,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         Assert.NotEqual(firstWorker, app.Supervisor.WorkerProcessId);
         Assert.Contains("0 stored", redelivered.Message);
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"k{i}"), Ids(stored));
-        Assert.Equal(5, stored.GetProperty("head").GetInt64());
+        Assert.Equal(5, stored.Head);
     }
 
     [Fact]
@@ -220,7 +224,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         }
     }
 
-    private static IEnumerable<string?> Ids(JsonElement page) => page.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("id").GetString());
+    private static IEnumerable<string> Ids(UpdatesPage page) => page.Updates.Select(u => u.Id);
 
-    private static IEnumerable<long> Seqs(JsonElement page) => page.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64());
+    private static IEnumerable<long> Seqs(UpdatesPage page) => page.Updates.Select(u => u.Seq);
 }

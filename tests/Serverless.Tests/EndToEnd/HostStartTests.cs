@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
 using Serverless.FunctionsHost.Rpc;
@@ -46,12 +47,12 @@ public sealed class HostStartTests(PipelineFixture fixture)
     public async Task A_worker_that_stops_at_start_has_its_error_in_the_message()
     {
         var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString);
-        settings["Ingest__MaxEventBytes"] = "lots";
+        settings[SettingNames.MaxEventBytes] = "lots";
 
         var error = await Assert.ThrowsAsync<FunctionAppStartException>(() => FunctionAppServer.StartAsync(settings));
 
         Assert.Contains("exited with code", error.Message);
-        Assert.Contains("Ingest__MaxEventBytes", error.Message);
+        Assert.Contains(SettingNames.MaxEventBytes, error.Message);
     }
 
     [Fact]

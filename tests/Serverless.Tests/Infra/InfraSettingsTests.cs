@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Serverless.Contracts.Settings;
 using Serverless.Pipeline.Settings;
 using Serverless.Infra.Model;
 using Serverless.Testing;
@@ -72,7 +73,7 @@ public sealed class InfraSettingsTests
     [Fact]
     public void Flex_Consumption_gets_none_of_the_settings_it_rejects()
     {
-        string[] rejected = ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"];
+        string[] rejected = [SettingNames.WorkerRuntime, "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE", "WEBSITE_CONTENTSHARE", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"];
 
         var names = AppSettingNames(Stack("flex"));
 

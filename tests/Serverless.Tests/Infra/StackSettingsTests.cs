@@ -1,3 +1,4 @@
+using Serverless.Contracts.Settings;
 using Serverless.Infra.Model;
 
 namespace Serverless.Tests.Infra;
@@ -58,9 +59,9 @@ public sealed class StackSettingsTests
             ("appSettings", """{"Ingest__AllowedChannels": "prices.*,orders.*", "SignalR__PushAttempts": 5}"""));
 
         Assert.Equal(["https://a.example", "http://localhost:8080"], settings.AllowedOrigins);
-        Assert.Equal("prices.*,orders.*", settings.AppSettings["Ingest__AllowedChannels"]);
-        Assert.Equal("5", settings.AppSettings["SignalR__PushAttempts"]);
-        Assert.Equal("8192", settings.AppSettings["Ingest__DeadLetterBodyBytes"]);
+        Assert.Equal("prices.*,orders.*", settings.AppSettings[SettingNames.AllowedChannels]);
+        Assert.Equal("5", settings.AppSettings[SettingNames.SignalRPushAttempts]);
+        Assert.Equal("8192", settings.AppSettings[SettingNames.DeadLetterBodyBytes]);
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public sealed class StackSettingsTests
         var settings = StackSettings.Read(key => values.GetValueOrDefault(key));
 
         Assert.Equal(["http://localhost:8080"], settings.AllowedOrigins);
-        Assert.Equal("prices.*,orders.*", settings.AppSettings["Ingest__AllowedChannels"]);
+        Assert.Equal("prices.*,orders.*", settings.AppSettings[SettingNames.AllowedChannels]);
     }
 
     private static StackSettings Read(params (string Key, string Value)[] values) =>

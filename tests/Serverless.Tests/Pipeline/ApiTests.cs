@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Serverless.Contracts.Api;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 
@@ -112,10 +113,10 @@ public sealed class ApiTests(PipelineFixture fixture)
         var channel = TestEvents.NewChannel();
         await fixture.IngestAsync(TestEvents.Batch(Enumerable.Range(1, 25).Select(i => TestEvents.Update(channel, $"e{i}"))));
 
-        var first = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=0&limit=10");
-        var middle = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=10&limit=10");
-        var last = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=20");
-        var beyond = await fixture.GetJsonAsync($"/api/channels/{channel}/updates?after=25");
+        var first = await fixture.GetAsync<UpdatesPage>($"/api/channels/{channel}/updates?after=0&limit=10");
+        var middle = await fixture.GetAsync<UpdatesPage>($"/api/channels/{channel}/updates?after=10&limit=10");
+        var last = await fixture.GetAsync<UpdatesPage>($"/api/channels/{channel}/updates?after=20");
+        var beyond = await fixture.GetAsync<UpdatesPage>($"/api/channels/{channel}/updates?after=25");
 
         Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), Seqs(first));
         Assert.Equal(Enumerable.Range(11, 10).Select(i => (long)i), Seqs(middle));
@@ -123,20 +124,20 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.Empty(Seqs(beyond));
         Assert.All(new[] { first, middle, last, beyond }, page =>
         {
-            Assert.Equal(25, page.GetProperty("head").GetInt64());
-            Assert.Equal(channel, page.GetProperty("channel").GetString());
-            Assert.Equal(first.GetProperty("epoch").GetString(), page.GetProperty("epoch").GetString());
+            Assert.Equal(25, page.Head);
+            Assert.Equal(channel, page.Channel);
+            Assert.Equal(first.Epoch, page.Epoch);
         });
     }
 
     [Fact]
     public async Task Updates_of_a_channel_without_updates_is_an_empty_page_at_head_zero()
     {
-        var page = await fixture.GetJsonAsync($"/api/channels/{TestEvents.NewChannel()}/updates");
+        var page = await fixture.GetAsync<UpdatesPage>($"/api/channels/{TestEvents.NewChannel()}/updates");
 
-        Assert.Equal(0, page.GetProperty("head").GetInt64());
-        Assert.Equal(JsonValueKind.Null, page.GetProperty("epoch").ValueKind);
-        Assert.Empty(page.GetProperty("updates").EnumerateArray());
+        Assert.Equal(0, page.Head);
+        Assert.Null(page.Epoch);
+        Assert.Empty(page.Updates);
     }
 
     [Fact]
@@ -145,15 +146,14 @@ public sealed class ApiTests(PipelineFixture fixture)
         var prefix = TestEvents.NewChannel();
         var (a, b) = ($"{prefix}.a", $"{prefix}.b");
         await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(b, "b1"), TestEvents.Update(a, "a1"), TestEvents.Update(b, "b2")]));
-        var epochOfB = (await fixture.GetJsonAsync($"/api/channels/{b}/updates")).GetProperty("epoch").GetString();
+        var epochOfB = (await fixture.GetAsync<UpdatesPage>($"/api/channels/{b}/updates")).Epoch;
 
-        var list = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}");
+        var list = await fixture.GetAsync<ChannelList>($"/api/channels?prefix={prefix}");
 
-        var channels = list.GetProperty("channels").EnumerateArray().ToList();
-        Assert.Equal([a, b], channels.Select(c => c.GetProperty("channel").GetString()));
-        Assert.Equal([1L, 2L], channels.Select(c => c.GetProperty("head").GetInt64()));
-        Assert.Equal(epochOfB, channels[1].GetProperty("epoch").GetString());
-        Assert.Equal(JsonValueKind.Null, list.GetProperty("next").ValueKind);
+        Assert.Equal([a, b], list.Channels.Select(c => c.Channel));
+        Assert.Equal([1L, 2L], list.Channels.Select(c => c.Head));
+        Assert.Equal(epochOfB, list.Channels[1].Epoch);
+        Assert.Null(list.Next);
     }
 
     [Fact]
@@ -163,12 +163,12 @@ public sealed class ApiTests(PipelineFixture fixture)
         var names = Enumerable.Range(0, 5).Select(i => $"{prefix}.{i}").ToArray();
         await fixture.IngestAsync(TestEvents.Batch(names.Select(name => TestEvents.Update(name, "e1"))));
 
-        var first = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}&limit=3");
-        var second = await fixture.GetJsonAsync($"/api/channels?prefix={prefix}&limit=3&after={first.GetProperty("next").GetString()}");
+        var first = await fixture.GetAsync<ChannelList>($"/api/channels?prefix={prefix}&limit=3");
+        var second = await fixture.GetAsync<ChannelList>($"/api/channels?prefix={prefix}&limit=3&after={first.Next}");
 
-        Assert.Equal(names[..3], first.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
-        Assert.Equal(names[3..], second.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
-        Assert.Equal(JsonValueKind.Null, second.GetProperty("next").ValueKind);
+        Assert.Equal(names[..3], first.Channels.Select(c => c.Channel));
+        Assert.Equal(names[3..], second.Channels.Select(c => c.Channel));
+        Assert.Null(second.Next);
     }
 
     [Theory]
@@ -194,12 +194,13 @@ public sealed class ApiTests(PipelineFixture fixture)
     [Fact]
     public async Task Health_reports_storage_and_signalr_and_what_ingest_did()
     {
-        var health = await fixture.GetJsonAsync("/api/health");
+        var wire = await fixture.GetJsonAsync("/api/health");
+        var health = wire.Deserialize<HealthReport>(UpdatesApi.Json)!;
 
-        Assert.Equal("healthy", health.GetProperty("status").GetString());
-        Assert.True(health.GetProperty("checks").GetProperty("storage").GetProperty("healthy").GetBoolean());
-        Assert.True(health.GetProperty("checks").GetProperty("signalR").GetProperty("healthy").GetBoolean());
-        Assert.True(health.GetProperty("ingest").TryGetProperty("stored", out _));
+        Assert.Equal(HealthReport.Healthy, health.Status);
+        Assert.True(health.Checks.Storage.Healthy);
+        Assert.True(health.Checks.SignalR.Healthy);
+        Assert.Equal(["stored", "replayed", "rejected", "pushed", "pushFailures"], wire.GetProperty("ingest").EnumerateObject().Select(p => p.Name));
     }
 
     [Fact]
@@ -211,11 +212,11 @@ public sealed class ApiTests(PipelineFixture fixture)
         await using var app = await FunctionAppServer.StartAsync(settings);
 
         using var response = await app.Http.GetAsync("/api/health");
-        var health = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var health = await response.Content.ReadFromJsonAsync<HealthReport>(UpdatesApi.Json);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("unhealthy", health.GetProperty("status").GetString());
-        Assert.False(health.GetProperty("checks").GetProperty("storage").GetProperty("healthy").GetBoolean());
+        Assert.Equal(HealthReport.Unhealthy, health!.Status);
+        Assert.False(health.Checks.Storage.Healthy);
     }
 
     [Fact]
@@ -228,5 +229,5 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, wrongMethod.StatusCode);
     }
 
-    private static IEnumerable<long> Seqs(JsonElement page) => page.GetProperty("updates").EnumerateArray().Select(u => u.GetProperty("seq").GetInt64());
+    private static IEnumerable<long> Seqs(UpdatesPage page) => page.Updates.Select(u => u.Seq);
 }

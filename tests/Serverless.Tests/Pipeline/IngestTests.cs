@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
+using Serverless.Contracts.Settings;
 using Serverless.Contracts.Push;
 using Serverless.Testing;
 
@@ -19,9 +20,9 @@ public sealed class IngestTests(PipelineFixture fixture)
 
         Assert.Equal((3, 3, 0, 0), (result.Events, result.Stored, result.Replayed, result.Rejected));
         var stored = await fixture.ReadAllAsync(channel);
-        Assert.Equal([1L, 2L, 3L], stored.Select(u => u.GetProperty("seq").GetInt64()));
-        Assert.Equal(["e1", "e2", "e3"], stored.Select(u => u.GetProperty("id").GetString()));
-        Assert.Equal(2, stored[1].GetProperty("data").GetProperty("price").GetInt32());
+        Assert.Equal([1L, 2L, 3L], stored.Select(u => u.Seq));
+        Assert.Equal(["e1", "e2", "e3"], stored.Select(u => u.Id));
+        Assert.Equal(2, stored[1].Data.GetProperty("price").GetInt32());
     }
 
     [Fact]
@@ -49,8 +50,8 @@ public sealed class IngestTests(PipelineFixture fixture)
                 expectedIds.Add(c == 0 ? "array-a" : "array-b");
             }
 
-            Assert.Equal(expectedIds, stored.Select(u => u.GetProperty("id").GetString()));
-            Assert.Equal(Enumerable.Range(1, expectedIds.Count).Select(i => (long)i), stored.Select(u => u.GetProperty("seq").GetInt64()));
+            Assert.Equal(expectedIds, stored.Select(u => u.Id));
+            Assert.Equal(Enumerable.Range(1, expectedIds.Count).Select(i => (long)i), stored.Select(u => u.Seq));
         }
     }
 
@@ -72,8 +73,8 @@ public sealed class IngestTests(PipelineFixture fixture)
         Assert.Equal((6, 0), (first.Stored, first.Replayed));
         Assert.Equal((0, 6), (again.Stored, again.Replayed));
         var stored = await fixture.ReadAllAsync(channel);
-        Assert.Equal(stateAfterFirst.Select(u => u.GetRawText()), stored.Select(u => u.GetRawText()));
-        Assert.Equal([1L, 2L, 3L], stored.Select(u => u.GetProperty("seq").GetInt64()));
+        Assert.Equal(stateAfterFirst.Select(u => JsonSerializer.Serialize(u)), stored.Select(u => JsonSerializer.Serialize(u)));
+        Assert.Equal([1L, 2L, 3L], stored.Select(u => u.Seq));
 
         Assert.Equal([(1L, "e2"), (2L, "e4"), (3L, "e6")], PipelineFixture.Updates(firstPush));
         Assert.Equal(PipelineFixture.Updates(firstPush), PipelineFixture.Updates(secondPush));
@@ -99,7 +100,7 @@ public sealed class IngestTests(PipelineFixture fixture)
 
         Assert.Equal((2, 4), (result.Stored, result.Rejected));
         var stored = await fixture.ReadAllAsync(channel);
-        Assert.Equal(["a", "d", "e"], stored.Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal(["a", "d", "e"], stored.Select(u => u.Id));
         var reasons = (await DeadLettersOf(channel)).Select(e => (e.GetString("EventId"), e.GetString("Reason"))).OrderBy(r => r).ToList();
         Assert.Equal([("a", "duplicate"), ("b", "stale-version"), ("c", "stale-version"), ("d", "duplicate")], reasons);
 
@@ -146,7 +147,7 @@ public sealed class IngestTests(PipelineFixture fixture)
         var result = await fixture.IngestAsync(TestEvents.Batch(bodies, partitionId: "3", firstSequenceNumber: firstSequenceNumber));
 
         Assert.Equal((2, bad.Count), (result.Stored, result.Rejected));
-        Assert.Equal(["good-1", "good-2"], (await fixture.ReadAllAsync(channel)).Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal(["good-1", "good-2"], (await fixture.ReadAllAsync(channel)).Select(u => u.Id));
 
         var letters = await fixture.Table("deadletters").QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"partition-3"}")).ToListAsync();
         for (var i = 0; i < bad.Count; i++)
@@ -178,8 +179,8 @@ public sealed class IngestTests(PipelineFixture fixture)
         Assert.Equal(250, first.Stored);
         Assert.Equal((0, 250), (redelivery.Stored, redelivery.Replayed));
         var stored = await fixture.ReadAllAsync(channel);
-        Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), stored.Select(u => u.GetProperty("seq").GetInt64()));
-        Assert.Equal(Enumerable.Range(1, 250).Select(i => $"e{i}"), stored.Select(u => u.GetProperty("id").GetString()));
+        Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), stored.Select(u => u.Seq));
+        Assert.Equal(Enumerable.Range(1, 250).Select(i => $"e{i}"), stored.Select(u => u.Id));
         var latest = await fixture.GetJsonAsync($"/api/channels/{channel}/latest");
         Assert.Equal(7, latest.GetProperty("values").GetArrayLength());
         Assert.All(latest.GetProperty("values").EnumerateArray(), v => Assert.True(v.GetProperty("version").GetInt64() > 243));
@@ -227,8 +228,8 @@ public sealed class IngestTests(PipelineFixture fixture)
         // The same storage, but a SignalR Service endpoint where nothing answers.
         var settings = new Dictionary<string, string?>(fixture.Settings)
         {
-            ["AzureSignalRConnectionString"] = $"Endpoint=http://localhost;Port={FreePort.Next()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;",
-            ["SignalR__PushAttempts"] = "1",
+            [SettingNames.SignalRConnection] = $"Endpoint=http://localhost;Port={FreePort.Next()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;",
+            [SettingNames.SignalRPushAttempts] = "1",
         };
         await using var ingest = new InProcessIngest(settings);
         var channel = TestEvents.NewChannel();
@@ -245,7 +246,7 @@ public sealed class IngestTests(PipelineFixture fixture)
     {
         var settings = new Dictionary<string, string?>(fixture.Settings)
         {
-            ["AzureWebJobsStorage"] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
+            [SettingNames.Storage] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
         };
         await using var ingest = new InProcessIngest(settings);
         var channel = TestEvents.NewChannel();

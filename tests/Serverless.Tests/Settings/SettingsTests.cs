@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Serverless.Contracts.Settings;
 using Serverless.Pipeline;
 using Serverless.FunctionsHost.App;
 using Serverless.Testing;
@@ -32,18 +33,18 @@ public sealed class SettingsTests
         "UseDevelopmentStorage=true", $"Endpoint=http://localhost;Port=8888;AccessKey={Serverless.SignalRService.ServiceOptions.DevelopmentAccessKey};Version=1.0;");
 
     [Theory]
-    [InlineData("AzureWebJobsStorage", null, "AzureWebJobsStorage")]
-    [InlineData("AzureWebJobsStorage", "not a connection string", "AzureWebJobsStorage")]
-    [InlineData("AzureSignalRConnectionString", null, "AzureSignalRConnectionString")]
-    [InlineData("AzureSignalRConnectionString", "Endpoint=http://localhost;Version=1.0;", "AccessKey")]
-    [InlineData("AzureSignalRConnectionString", "Endpoint=localhost;AccessKey=k;Version=1.0;", "Endpoint")]
-    [InlineData("EventHubConnection", null, "EventHubConnection")]
-    [InlineData("EventHubName", null, "EventHubName")]
-    [InlineData("Tables:Updates", "no-dashes", "Tables__Updates")]
-    [InlineData("SignalR:HubName", "1hub", "SignalR__HubName")]
-    [InlineData("Ingest:MaxEventBytes", "100000", "Ingest__MaxEventBytes")]
-    [InlineData("Ingest:MaxEventBytes", "lots", "Ingest__MaxEventBytes")]
-    [InlineData("SignalR:PushAttempts", "often", "SignalR__PushAttempts")]
+    [InlineData(SettingNames.Storage, null, SettingNames.Storage)]
+    [InlineData(SettingNames.Storage, "not a connection string", SettingNames.Storage)]
+    [InlineData(SettingNames.SignalRConnection, null, SettingNames.SignalRConnection)]
+    [InlineData(SettingNames.SignalRConnection, "Endpoint=http://localhost;Version=1.0;", "AccessKey")]
+    [InlineData(SettingNames.SignalRConnection, "Endpoint=localhost;AccessKey=k;Version=1.0;", "Endpoint")]
+    [InlineData(SettingNames.EventHubConnection, null, SettingNames.EventHubConnection)]
+    [InlineData(SettingNames.EventHubName, null, SettingNames.EventHubName)]
+    [InlineData("Tables:Updates", "no-dashes", SettingNames.UpdatesTable)]
+    [InlineData("SignalR:HubName", "1hub", SettingNames.SignalRHubName)]
+    [InlineData("Ingest:MaxEventBytes", "100000", SettingNames.MaxEventBytes)]
+    [InlineData("Ingest:MaxEventBytes", "lots", SettingNames.MaxEventBytes)]
+    [InlineData("SignalR:PushAttempts", "often", SettingNames.SignalRPushAttempts)]
     public async Task A_missing_or_malformed_setting_stops_the_app_and_names_the_setting(string key, string? value, string named)
     {
         var settings = Valid();
@@ -62,7 +63,7 @@ public sealed class SettingsTests
     public async Task A_malformed_identity_connection_stops_the_app_and_names_the_setting(string key, string value, string named)
     {
         var settings = Valid();
-        settings["AzureWebJobsStorage"] = null;
+        settings[SettingNames.Storage] = null;
         settings["AzureWebJobsStorage:accountName"] = "serverlessabc123";
         settings[key] = value;
         using var app = BuildApp(settings);
@@ -86,8 +87,8 @@ public sealed class SettingsTests
     {
         var settings = LocalSettings.Read(Path.Combine(RepoPaths.Root, "local.settings.sample.json"));
 
-        Assert.Equal("dotnet-isolated", settings.Values["FUNCTIONS_WORKER_RUNTIME"]);
-        Assert.Equal("updates", settings.Values["SignalR__HubName"]);
+        Assert.Equal("dotnet-isolated", settings.Values[SettingNames.WorkerRuntime]);
+        Assert.Equal("updates", settings.Values[SettingNames.SignalRHubName]);
         Assert.Equal(7071, settings.LocalHttpPort);
         Assert.Equal("*", settings.Cors);
         Assert.False(settings.CorsCredentials);

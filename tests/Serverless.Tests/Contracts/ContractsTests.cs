@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Serverless.Contracts.Api;
+using Serverless.Contracts.Settings;
+using Serverless.Testing;
+
+namespace Serverless.Tests.Contracts;
+
+/// <summary>The contracts project stays free of dependencies, and local.settings.sample.json says what it says.</summary>
+public sealed class ContractsTests
+{
+    [Fact]
+    public void The_contracts_assembly_references_only_the_framework()
+    {
+        var references = typeof(ApiRoutes).Assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.NotEmpty(references);
+        Assert.All(references, name => Assert.True(name.StartsWith("System", StringComparison.Ordinal) || name == "netstandard", name));
+    }
+
+    [Fact]
+    public void The_sample_settings_are_the_contracts_local_values_in_the_same_order()
+    {
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")));
+
+        var values = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => (p.Name, p.Value.GetString())).ToList();
+
+        Assert.Equal(SettingDefaults.LocalValues.Select(v => (v.Key, (string?)v.Value)), values);
+    }
+}
