@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Serverless.SignalRService;
 
-/// <summary>Hub and group name rules of the service (AZURE-CONTRACTS §2.4); hubs are case-insensitive.</summary>
+/// <summary>Hub and group name rules of the service (docs/signalr-service.md#hub-names); hubs are case-insensitive.</summary>
 public static partial class HubNames
 {
     /// <summary>The hub as the service keys it: lowercased, prefixed by the application when there is one.</summary>

@@ -49,7 +49,7 @@ public static class FunctionAppSettings
             Add("WEBSITE_RUN_FROM_PACKAGE", literal("1"));
         }
 
-        // Identity-based connections (functions-reference.md, "Configure an identity-based connection"): no keys.
+        // Identity-based connections (docs/azure-deployment.md#identity-based-connections): no keys.
         Add("AzureWebJobsStorage__accountName", deployed.StorageAccountName);
         Add("AzureWebJobsStorage__credential", literal("managedidentity"));
         Add("EventHubConnection__fullyQualifiedNamespace", deployed.EventHubsHost);

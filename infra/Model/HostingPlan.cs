@@ -29,7 +29,7 @@ public sealed record HostingPlan(HostingPlanKind Kind, string SkuName, string Sk
 
     /// <summary>
     /// The <c>Microsoft.Web/sites/extensions</c> child that deploys a package from a URL: Flex Consumption only takes
-    /// one deploy; the other plans take zip deploy (functions-infrastructure-as-code.md, "Deployment sources").
+    /// one deploy; the other plans take zip deploy (docs/azure-deployment.md#deployment).
     /// </summary>
     public string DeploymentExtension => IsFlex ? "onedeploy" : "ZipDeploy";
 }

@@ -5,8 +5,8 @@ namespace Serverless.Infra.Model;
 /// <summary>
 /// How a built package reaches the running app. An upload to the deployment container alone is not deployed: the
 /// package must go through one deploy (Flex Consumption) or zip deploy (Elastic Premium), which an ARM template
-/// asks for with a <c>Microsoft.Web/sites/extensions</c> child and the package's URL (functions-infrastructure-as-code.md,
-/// "Deployment sources" and "Deployment package"). The stack runs that template as an ARM deployment.
+/// asks for with a <c>Microsoft.Web/sites/extensions</c> child and the package's URL (docs/azure-deployment.md#deployment).
+/// The stack runs that template as an ARM deployment.
 /// </summary>
 public static class PackageDeployment
 {

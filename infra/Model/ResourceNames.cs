@@ -2,7 +2,7 @@ namespace Serverless.Infra.Model;
 
 /// <summary>
 /// Names the function app and the resources must agree on. Top-level resources get Pulumi's random suffix; these child
-/// names are used as they are (PULUMI-FACTS §2, auto-naming).
+/// names are used as they are (docs/azure-deployment.md#names).
 /// </summary>
 public static class ResourceNames
 {
@@ -23,7 +23,7 @@ public static class ResourceNames
     /// <summary>Where <c>pulumi up</c> uploads each built package, named by its source identity; one deploy reads it from there.</summary>
     public const string PackagesContainer = "packages";
 
-    /// <summary>The name one deploy requires for the package in the deployment container (functions-infrastructure-as-code.md).</summary>
+    /// <summary>The name one deploy requires for the package in the deployment container (docs/azure-deployment.md#deployment).</summary>
     public const string ReleasedPackage = "released-package.zip";
 
     /// <summary>Event Hubs rules: producers send with the hub-level "send" rule; "listen" is for readers other than the app.</summary>

@@ -18,7 +18,7 @@ public sealed record RoleGrant(string Role, string RoleDefinitionId, RoleScope S
 
 /// <summary>
 /// The function app's role assignments: data-plane roles only, each at the narrowest scope that works. Role ids are
-/// Azure's built-in role GUIDs (PULUMI-FACTS §3.9, from "Azure built-in roles").
+/// Azure's built-in role GUIDs (docs/azure-deployment.md#roles).
 /// </summary>
 public static class RoleGrants
 {
@@ -30,7 +30,7 @@ public static class RoleGrants
     [
         // The host keeps Event Hubs checkpoints and leases in containers it creates (azure-webjobs-*), and Flex Consumption
         // reads the package from the deployment container: the host's storage needs Blob Data Owner on the account
-        // (functions-reference.md, "Connecting to host storage with an identity").
+        // (docs/azure-deployment.md#identity-based-connections).
         new("Storage Blob Data Owner", StorageBlobDataOwner, RoleScope.StorageAccount, "host storage (checkpoints, leases) and the deployment package"),
         // The app's own data: rows in its two tables, nothing else in the account.
         new("Storage Table Data Contributor", StorageTableDataContributor, RoleScope.UpdatesTable, "the update log, heads and snapshots"),

@@ -50,7 +50,7 @@ public sealed record StackSettings
             MaximumInstanceCount = reader.Int("maximumInstanceCount", 40, 1, 1000),
             InstanceMemoryMB = reader.OneOf("instanceMemoryMB", InstanceMemorySizes, 2048),
             StorageSku = reader.OneOf("storageSku", StorageSkus, "Standard_LRS"),
-            // Standard namespace: 1–40 throughput units; a hub: 1–32 partitions, 1–7 days (PULUMI-FACTS §3.4).
+            // Standard namespace: 1–40 throughput units; a hub: 1–32 partitions, 1–7 days (docs/azure-deployment.md#limits-the-stacks-settings-are-checked-against).
             EventHubsCapacity = reader.Int("eventHubsCapacity", 1, 1, 40),
             PartitionCount = reader.Int("partitionCount", 4, 1, 32),
             RetentionDays = reader.Int("retentionDays", 1, 1, 7),

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Serverless.Contracts.CloudEvents;
+using Serverless.Contracts.Settings;
 using Serverless.Pipeline.CloudEvents;
 using Serverless.Pipeline.Settings;
 
@@ -16,12 +17,12 @@ public sealed class UpdateRules(IngestOptions options)
     {
         if (!allowedChannels.Any(pattern => pattern.IsMatch(update.Channel)))
         {
-            return (RejectionReason.ChannelNotAllowed, $"channel '{update.Channel}' matches none of Ingest__AllowedChannels");
+            return (RejectionReason.ChannelNotAllowed, $"channel '{update.Channel}' matches none of {SettingNames.AllowedChannels}");
         }
 
         if (!allowedTypes.Any(pattern => pattern.IsMatch(update.Type)))
         {
-            return (RejectionReason.TypeNotAllowed, $"type '{CloudEventParser.Bounded(update.Type, 200)}' matches none of Ingest__AllowedTypes");
+            return (RejectionReason.TypeNotAllowed, $"type '{CloudEventParser.Bounded(update.Type, 200)}' matches none of {SettingNames.AllowedTypes}");
         }
 
         return null;

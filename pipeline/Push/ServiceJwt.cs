@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Serverless.Pipeline.Push;
 
 /// <summary>
-/// HS256 JSON Web Tokens for SignalR Service, signed with the UTF-8 bytes of the AccessKey (AZURE-CONTRACTS §2.2).
+/// HS256 JSON Web Tokens for SignalR Service, signed with the UTF-8 bytes of the AccessKey (docs/signalr-service.md#tokens).
 /// </summary>
 public static class ServiceJwt
 {

@@ -55,7 +55,7 @@ public sealed class SignalRRestClient(HttpClient http, IOptions<SignalROptions> 
     }
 
     /// <summary>
-    /// The documented REST audience: the request URL without query string (AZURE-CONTRACTS §2.2), and like the SDK
+    /// The documented REST audience: the request URL without query string (docs/signalr-service.md#tokens), and like the SDK
     /// without a port, which the service's public endpoint never has.
     /// </summary>
     public static string Audience(Uri url) => $"{url.Scheme}://{url.Host}{url.AbsolutePath}";

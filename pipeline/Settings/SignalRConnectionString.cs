@@ -2,7 +2,7 @@ namespace Serverless.Pipeline.Settings;
 
 /// <summary>
 /// An Azure SignalR Service connection string: <c>Endpoint=…;AccessKey=…;Version=1.0;</c> with optional <c>Port</c>
-/// and <c>ClientEndpoint</c>. Keys are case-insensitive (AZURE-CONTRACTS §2.1).
+/// and <c>ClientEndpoint</c>. Keys are case-insensitive (docs/signalr-service.md#connection-string).
 /// </summary>
 public sealed record SignalRConnectionString(Uri Endpoint, Uri ClientEndpoint, string AccessKey)
 {

@@ -10,7 +10,7 @@ namespace Serverless.Pipeline.Settings;
 /// Table Storage: the account (<c>AzureWebJobsStorage</c>) and the tables (<c>Tables__*</c>). The account is given
 /// either as a connection string or, in Azure, by identity: <c>AzureWebJobsStorage__accountName</c> (or
 /// <c>__tableServiceUri</c>) with <c>__credential=managedidentity</c> and an optional <c>__clientId</c>, the names the
-/// Functions host reads for the same connection (functions-reference.md, "Configure an identity-based connection").
+/// Functions host reads for the same connection (docs/azure-deployment.md#identity-based-connections).
 /// </summary>
 public sealed partial class StorageOptions : ISelfValidatingOptions
 {

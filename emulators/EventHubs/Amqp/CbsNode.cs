@@ -7,7 +7,7 @@ namespace Serverless.EventHubs.Amqp;
 
 /// <summary>
 /// The <c>$cbs</c> node: <c>put-token</c> with a SAS token grants the connection the entity the token names
-/// (AZURE-CONTRACTS §3.2). Answers 202 Accepted, or 401/400/404 with a description.
+/// (docs/event-hubs.md#cbs). Answers 202 Accepted, or 401/400/404 with a description.
 /// </summary>
 public sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger)
 {

@@ -5,7 +5,7 @@ using Amqp.Types;
 namespace Serverless.EventHubs.Amqp;
 
 /// <summary>
-/// SASL <c>MSSBCBS</c>, which the .NET SDK offers (AZURE-CONTRACTS §3.1): like ANONYMOUS, it authenticates nothing;
+/// SASL <c>MSSBCBS</c>, which the .NET SDK offers (docs/event-hubs.md#connection-and-sasl): like ANONYMOUS, it authenticates nothing;
 /// the client puts a token on <c>$cbs</c> next.
 /// </summary>
 public sealed class CbsSaslProfile() : SaslProfile(Name)

@@ -2,7 +2,7 @@ namespace Serverless.EventHubs.Amqp;
 
 /// <summary>
 /// A link address: <c>hub</c> or <c>hub/Partitions/id</c> to send, <c>hub/ConsumerGroups/cg/Partitions/id</c> to
-/// receive. A leading <c>/</c> (the .NET SDK's) is tolerated; names compare case-insensitively (AZURE-CONTRACTS §3.3).
+/// receive. A leading <c>/</c> (the .NET SDK's) is tolerated; names compare case-insensitively (docs/event-hubs.md#link-addresses).
 /// </summary>
 public sealed record EntityAddress(string Hub, string? ConsumerGroup, string? PartitionId)
 {

@@ -2,7 +2,7 @@ using Amqp.Types;
 
 namespace Serverless.EventHubs.Amqp;
 
-/// <summary>The Event Hubs dialect of AMQP 1.0: names and codes, each with where it was read (AZURE-CONTRACTS §3).</summary>
+/// <summary>The Event Hubs dialect of AMQP 1.0: names and codes, as docs/event-hubs.md describes them.</summary>
 public static class EventHubsAmqp
 {
     // §3.2, §3.6

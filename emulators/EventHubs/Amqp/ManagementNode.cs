@@ -8,7 +8,7 @@ namespace Serverless.EventHubs.Amqp;
 
 /// <summary>
 /// The <c>$management</c> node: <c>READ</c> of a hub's or a partition's runtime information, answered as an AMQP map
-/// with string keys and exactly the types the SDKs cast to (AZURE-CONTRACTS §3.6).
+/// with string keys and exactly the types the SDKs cast to (docs/event-hubs.md#management).
 /// </summary>
 public sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger)
 {

@@ -8,7 +8,7 @@ namespace Serverless.EventHubs.Amqp;
 
 /// <summary>
 /// A producer's link to a hub or to one of its partitions. Each delivery (one event, or a batch envelope of format
-/// <c>0x80013700</c> whose Data sections are encoded events, AZURE-CONTRACTS §3.5) is stored in one partition, on
+/// <c>0x80013700</c> whose Data sections are encoded events, docs/event-hubs.md#events-on-the-wire) is stored in one partition, on
 /// disk, before it is accepted. A delivery over 1 MB is rejected with <c>amqp:link:message-size-exceeded</c>.
 /// </summary>
 public sealed partial class PublishEndpoint(EventHub hub, PartitionLog? fixedPartition, ILogger logger) : LinkEndpoint

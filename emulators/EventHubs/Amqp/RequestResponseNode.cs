@@ -92,7 +92,7 @@ public sealed class RequestResponseNode(string address, Func<Message, Connection
 
 /// <summary>
 /// A node's answer to a request: an HTTP-style status, its description and an optional body. Failures also carry the
-/// <c>error-condition</c> the status stands for, so that clients raise the matching error (AZURE-CONTRACTS §3.2).
+/// <c>error-condition</c> the status stands for, so that clients raise the matching error (docs/event-hubs.md#errors).
 /// </summary>
 public sealed record NodeAnswer(int Status, string Description, object? Body = null)
 {

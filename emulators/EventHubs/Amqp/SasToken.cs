@@ -6,7 +6,7 @@ namespace Serverless.EventHubs.Amqp;
 
 /// <summary>
 /// A shared access signature: <c>SharedAccessSignature sr=&lt;uri&gt;&amp;sig=&lt;b64&gt;&amp;se=&lt;unix&gt;&amp;skn=&lt;name&gt;</c>,
-/// signed with HMAC-SHA256 over <c>sr + "\n" + se</c> with the key's UTF-8 bytes (AZURE-CONTRACTS §3.2).
+/// signed with HMAC-SHA256 over <c>sr + "\n" + se</c> with the key's UTF-8 bytes (docs/event-hubs.md#sas-tokens).
 /// </summary>
 public static class SasToken
 {

@@ -7,7 +7,7 @@ namespace Serverless.SignalRService.Auth;
 /// <summary>A validated access token: its audience and claims.</summary>
 public sealed record AccessToken(Uri Audience, IReadOnlyDictionary<string, string> Claims)
 {
-    // Algorithms SignalR Service accepts for AccessKey tokens (AZURE-CONTRACTS §2.2); "none" and RSA are refused.
+    // Algorithms SignalR Service accepts for AccessKey tokens (docs/signalr-service.md#tokens); "none" and RSA are refused.
     private static readonly Dictionary<string, Func<byte[], byte[], byte[]>> Algorithms = new(StringComparer.Ordinal)
     {
         ["HS256"] = HMACSHA256.HashData,
@@ -67,7 +67,7 @@ public sealed record AccessToken(Uri Audience, IReadOnlyDictionary<string, strin
         return new AccessToken(audience, claims);
     }
 
-    /// <summary>The user id: the service reads asrs.s.uid first, then nameid (AZURE-CONTRACTS §2.2).</summary>
+    /// <summary>The user id: the service reads asrs.s.uid first, then nameid (docs/signalr-service.md#tokens).</summary>
     public string? UserId => Claims.TryGetValue("asrs.s.uid", out var uid) ? uid : Claims.GetValueOrDefault("nameid");
 
     private static JsonDocument ParsePart(string part, string name)

@@ -2,7 +2,7 @@ namespace Serverless.SignalRService.Auth;
 
 /// <summary>
 /// Whether a token's audience names the URL it is used on. The service takes both forms seen in the wild
-/// (AZURE-CONTRACTS §2.2): the documented one (the URL without query string) and the SDK's (with its query string,
+/// (docs/signalr-service.md#tokens): the documented one (the URL without query string) and the SDK's (with its query string,
 /// without port). Scheme, host and path must match; a port in the audience must be the request's; every query
 /// parameter in the audience must be in the request with the same value.
 /// </summary>

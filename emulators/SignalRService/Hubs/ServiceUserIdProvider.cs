@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Serverless.SignalRService.Hubs;
 
-/// <summary>The user id of a client connection: claim <c>asrs.s.uid</c>, else <c>nameid</c> (AZURE-CONTRACTS §2.2).</summary>
+/// <summary>The user id of a client connection: claim <c>asrs.s.uid</c>, else <c>nameid</c> (docs/signalr-service.md#tokens).</summary>
 public sealed class ServiceUserIdProvider : IUserIdProvider
 {
     public string? GetUserId(HubConnectionContext connection) =>

@@ -5,7 +5,7 @@ namespace Serverless.SignalRService.Rest;
 
 /// <summary>
 /// The data-plane REST API: v1 (<c>/api/v1/hubs/...</c>) and 2022-06-01 (<c>/api/hubs/...</c>), every route and
-/// status code of AZURE-CONTRACTS §2.4 in one place. <see cref="RestGuard"/> checks each request before it gets here.
+/// status code of docs/signalr-service.md#rest-api in one place. <see cref="RestGuard"/> checks each request before it gets here.
 /// </summary>
 public static class RestApi
 {
