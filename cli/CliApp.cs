@@ -1,17 +1,27 @@
 using System.CommandLine;
+using Serverless.Cli.Emulators;
 using Serverless.Cli.Publish;
 using Serverless.Cli.Tail;
 using Serverless.Cli.Up;
 
 namespace Serverless.Cli;
 
-/// <summary>The tool's commands: <c>up</c>, <c>publish</c> and <c>tail</c>.</summary>
+/// <summary>The tool's commands: <c>up</c>, <c>publish</c>, <c>tail</c>, and each local stand-in alone.</summary>
 public static class CliApp
 {
-    public static RootCommand Create() => new("Serverless: run the real-time update pipeline locally, publish updates to it, and watch channels.")
+    public static RootCommand Create()
     {
-        UpCommand.Create(),
-        PublishCommand.Create(),
-        TailCommand.Create(),
-    };
+        var root = new RootCommand("Serverless: run the real-time update pipeline locally, publish updates to it, and watch channels.")
+        {
+            UpCommand.Create(),
+            PublishCommand.Create(),
+            TailCommand.Create(),
+        };
+        foreach (var emulator in EmulatorCommands.Create())
+        {
+            root.Subcommands.Add(emulator);
+        }
+
+        return root;
+    }
 }

@@ -1,11 +1,12 @@
 using System.Text.Json;
-using Pulumi;
-using Serverless.Infra.Model;
 using ApplicationInsights = Pulumi.AzureNative.ApplicationInsights;
 using Authorization = Pulumi.AzureNative.Authorization;
 using EventHub = Pulumi.AzureNative.EventHub;
 using OperationalInsights = Pulumi.AzureNative.OperationalInsights;
+using Pulumi;
 using Resources = Pulumi.AzureNative.Resources;
+using Serverless.Infra.Model;
+using Serverless.Tooling;
 using SignalRService = Pulumi.AzureNative.SignalRService;
 using Storage = Pulumi.AzureNative.Storage;
 using Web = Pulumi.AzureNative.Web;
@@ -22,7 +23,7 @@ public static class ServerlessStack
     {
         var settings = StackSettings.Read(new Config().Get);
         var plan = settings.Plan;
-        var repo = RepoFolders.Find();
+        var repo = RepoLayout.Find();
         var package = await FunctionPackage.BuildAsync(repo, Console.Out, CancellationToken.None);
         var webFiles = WebSiteFiles.Collect(repo);
 

@@ -2,7 +2,8 @@ using System.CommandLine;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 using Serverless.Contracts.Settings;
-using Serverless.Cli.Demo;
+using Serverless.Local.Demo;
+using Serverless.Local.Publishing;
 using Spectre.Console;
 
 namespace Serverless.Cli.Publish;

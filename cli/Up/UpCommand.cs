@@ -1,9 +1,10 @@
 using System.CommandLine;
-using Serverless.Contracts.Local;
-using Serverless.Cli.Demo;
-using Serverless.Cli.Local;
-using Serverless.Cli.Publish;
 using Azure.Messaging.EventHubs.Producer;
+using Serverless.Contracts.Local;
+using Serverless.Local.Demo;
+using Serverless.Local.Publishing;
+using Serverless.Local.Stack;
+using Serverless.Tooling;
 using Spectre.Console;
 
 namespace Serverless.Cli.Up;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Serverless.Tooling;
 
 namespace Serverless.Infra.Model;
 
@@ -42,7 +43,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
     // Fixed entry times and sorted entries: the same files give the same zip.
     private static readonly DateTimeOffset EntryTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static async Task<FunctionPackage> BuildAsync(RepoFolders repo, TextWriter log, CancellationToken cancellationToken, bool officialBindings = true)
+    public static async Task<FunctionPackage> BuildAsync(RepoLayout repo, TextWriter log, CancellationToken cancellationToken, bool officialBindings = true)
     {
         var publishFolder = Path.Combine(repo.PackageOutput, "publish");
         if (Directory.Exists(publishFolder))
@@ -92,7 +93,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
     /// package, the runtime and its settings. Not the zip's own hash: the logging source generator emits its code in a
     /// different order from one clean build to the next, so the same sources don't give the same assembly bytes.
     /// </summary>
-    public static string SourceIdentity(RepoFolders repo, string publishFolder)
+    public static string SourceIdentity(RepoLayout repo, string publishFolder)
     {
         var sources = Directory.EnumerateFiles(repo.Functions, "*", SearchOption.AllDirectories)
             .Select(path => (Name: "functions/" + Path.GetRelativePath(repo.Functions, path).Replace('\\', '/'), Path: path))
@@ -154,20 +155,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
 
     private static async Task RunDotnetAsync(IReadOnlyList<string> arguments, string workingDirectory, TextWriter log, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         log.WriteLine($"dotnet {string.Join(' ', arguments)}");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet publish failed ({process.ExitCode}):{Environment.NewLine}{await output}{await errors}");
-        }
+        (await ChildProcess.RunAsync("dotnet", arguments, workingDirectory, cancellationToken: cancellationToken)).EnsureSuccess();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Serverless.Tooling;
 
 namespace Serverless.Infra.Model;
 
@@ -27,7 +28,7 @@ public static class WebSiteFiles
         [".map"] = "application/json",
     };
 
-    public static IReadOnlyList<WebSiteFile> Collect(RepoFolders repo)
+    public static IReadOnlyList<WebSiteFile> Collect(RepoLayout repo)
     {
         if (!File.Exists(repo.SignalRBrowserClient))
         {

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Azure.Messaging.EventHubs.Producer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
-using Serverless.Cli.Local;
-using Serverless.Cli.Publish;
-using Azure.Messaging.EventHubs.Producer;
+using Serverless.Local.Publishing;
+using Serverless.Local.Stack;
 using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Benchmarks;
 
@@ -23,7 +24,7 @@ public static class PageBenchmark
         var data = Directory.CreateTempSubdirectory("bench-stack-").FullName;
         await using var stack = await LocalStack.StartAsync(new LocalStackOptions
         {
-            Repo = new RepoLayout(RepoPaths.Root),
+            Repo = new RepoLayout(TestRepo.Layout.Root),
             DataFolder = data,
             StoragePort = 0, EventHubsPort = 0, SignalRPort = 0, HostPort = 0, WebPort = 0,
             Logging = logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Error),

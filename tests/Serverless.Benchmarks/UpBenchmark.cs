@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Playwright;
 using Serverless.Testing;
 
+using Serverless.Tooling;
+
 namespace Serverless.Benchmarks;
 
 /// <summary>
@@ -16,10 +18,10 @@ public static class UpBenchmark
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var data = Directory.CreateTempSubdirectory("bench-up-").FullName;
-        var webPort = FreePort.Next();
+        var webPort = LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { "run", "--project", Path.Combine(RepoPaths.Root, "cli"), "--", "up", "--demo", "--data", data, "--web-port", webPort.ToString() },
+            ArgumentList = { "run", "--project", Path.Combine(TestRepo.Layout.Root, "cli"), "--", "up", "--demo", "--data", data, "--web-port", webPort.ToString() },
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };

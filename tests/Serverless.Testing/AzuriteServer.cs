@@ -1,4 +1,6 @@
-using Serverless.Cli.Local;
+using Serverless.Local.Stack;
+
+using Serverless.Tooling;
 
 namespace Serverless.Testing;
 
@@ -27,8 +29,8 @@ public sealed class AzuriteServer : IAsyncDisposable
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
     {
         var dataFolder = Directory.CreateTempSubdirectory("azurite-").FullName;
-        var ports = new AzuritePorts(FreePort.Next(), FreePort.Next(), FreePort.Next());
-        var process = await AzuriteProcess.StartAsync(RepoPaths.NodeBin("azurite"), ports, dataFolder, cancellationToken);
+        var ports = new AzuritePorts(LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        var process = await AzuriteProcess.StartAsync(TestRepo.Layout.NodeBin("azurite"), ports, dataFolder, cancellationToken);
         return new AzuriteServer(process, dataFolder);
     }
 

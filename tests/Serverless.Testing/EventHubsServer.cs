@@ -2,6 +2,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serverless.EventHubs;
 
+using Serverless.Tooling;
+
 namespace Serverless.Testing;
 
 /// <summary>
@@ -26,7 +28,7 @@ public sealed class EventHubsServer : IAsyncDisposable
     {
         var options = new EventHubsOptions
         {
-            Port = FreePort.Next(),
+            Port = LoopbackPorts.Free(),
             DataFolder = Directory.CreateTempSubdirectory("eventhubs-").FullName,
             Hubs = hubs.Length > 0 ? [.. hubs] : [new HubOptions()],
         };

@@ -5,6 +5,8 @@ using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.Worker;
 
+using Serverless.Tooling;
+
 namespace Serverless.Testing;
 
 /// <summary>
@@ -44,7 +46,7 @@ public sealed class FunctionAppServer : IAsyncDisposable
 
     /// <summary>Builds the host for the app; <see cref="StartAsync(FunctionsHostOptions)"/> runs it.</summary>
     public static FunctionsHostOptions Options(IDictionary<string, string?> settings, string? scriptRoot = null) =>
-        new(scriptRoot ?? RepoPaths.FunctionAppFolder, FreePort.Next(), new Dictionary<string, string?>(settings), Cors: "*");
+        new(scriptRoot ?? TestRepo.Layout.FunctionAppFolder, LoopbackPorts.Free(), new Dictionary<string, string?>(settings), Cors: "*");
 
     public static Task<FunctionAppServer> StartAsync(IDictionary<string, string?> settings) => StartAsync(Options(settings));
 

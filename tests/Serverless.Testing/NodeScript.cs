@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Tooling;
 
 namespace Serverless.Testing;
 
@@ -9,37 +9,17 @@ public static class NodeScript
 {
     public static async Task<JsonElement> RunAsync(string script, JsonObject command, TimeSpan? timeout = null)
     {
-        var path = Path.Combine(RepoPaths.Root, "tests", "js", script);
-        if (!Directory.Exists(Path.Combine(RepoPaths.Root, "node_modules", "@azure", "event-hubs")))
+        var repo = TestRepo.Layout;
+        if (!Directory.Exists(Path.Combine(repo.NodeModules, "@azure", "event-hubs")))
         {
             throw new InvalidOperationException("The official JS SDKs are not installed. Run the README's test command, or 'npm ci' in the repository root, first.");
         }
 
-        var start = new ProcessStartInfo("node")
-        {
-            ArgumentList = { path, command.ToJsonString() },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepoPaths.Root,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"node {script} did not finish: {await errors}");
-        }
-
-        var text = (await output).Trim();
+        var result = await ChildProcess.RunAsync("node", [Path.Combine(repo.Root, "tests", "js", script), command.ToJsonString()], repo.Root, timeout ?? TimeSpan.FromSeconds(60));
+        var text = result.Output.Trim();
         if (text.Length == 0)
         {
-            throw new InvalidOperationException($"node {script} printed nothing (exit {process.ExitCode}): {await errors}");
+            throw new InvalidOperationException($"node {script} printed nothing (exit {result.ExitCode}): {result.Errors}");
         }
 
         return JsonDocument.Parse(text.Split('\n')[^1]).RootElement.Clone();

@@ -1,11 +1,11 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Http.Connections;
-using Serverless.Contracts.Settings;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.Push;
+using Serverless.Contracts.Settings;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 

@@ -1,12 +1,13 @@
 using System.Text;
 using Azure.Data.Tables;
+using Azure.Messaging.EventHubs.Producer;
+using Azure.Messaging.EventHubs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Serverless.Contracts.Settings;
-using Serverless.Cli.Local;
-using Azure.Messaging.EventHubs;
-using Azure.Messaging.EventHubs.Producer;
+using Serverless.Local.Stack;
 using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Browser;
 
@@ -25,13 +26,13 @@ public sealed class LocalStackFixture : IAsyncLifetime
     public HttpClient Api { get; private set; } = null!;
 
     /// <summary>Where screenshots go: tests/artifacts in the clone (ignored by git, kept by CI as an artifact).</summary>
-    public static string ArtifactsFolder => Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "tests", "artifacts")).FullName;
+    public static string ArtifactsFolder => Directory.CreateDirectory(Path.Combine(TestRepo.Layout.Root, "tests", "artifacts")).FullName;
 
     public async Task InitializeAsync()
     {
         var options = new LocalStackOptions
         {
-            Repo = new RepoLayout(RepoPaths.Root),
+            Repo = new RepoLayout(TestRepo.Layout.Root),
             DataFolder = dataFolder,
             StoragePort = 0,
             EventHubsPort = 0,

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Serverless.Cli.Demo;
+using Serverless.Local.Demo;
 
 namespace Serverless.Tests.Cli;
 

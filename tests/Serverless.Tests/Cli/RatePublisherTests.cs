@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Serverless.Cli.Publish;
-using Serverless.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using Serverless.EventHubs;
+using Serverless.Local.Publishing;
 using Serverless.Testing;
 
 namespace Serverless.Tests.Cli;

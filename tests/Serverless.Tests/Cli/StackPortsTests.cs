@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Microsoft.Extensions.Logging;
-using Serverless.Cli.Local;
+using Serverless.Local.Stack;
 using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Cli;
 
@@ -16,7 +17,7 @@ public sealed class StackPortsTests
         var port = ((IPEndPoint)busy.LocalEndpoint).Port;
         var options = new LocalStackOptions
         {
-            Repo = new RepoLayout(RepoPaths.Root),
+            Repo = new RepoLayout(TestRepo.Layout.Root),
             DataFolder = Path.GetTempPath(),
             StoragePort = 0,
             EventHubsPort = 0,

@@ -1,4 +1,4 @@
-using Serverless.Cli.Publish;
+using Serverless.Local.Publishing;
 
 namespace Serverless.Tests.Cli;
 

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.Push;
 using Serverless.Testing;
@@ -14,7 +14,7 @@ namespace Serverless.Tests.Clients;
 /// </summary>
 public sealed class FollowerScenarioTests
 {
-    private static readonly JsonElement Cases = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "tests", "follower-scenarios.json"))).RootElement;
+    private static readonly JsonElement Cases = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestRepo.Layout.Root, "tests", "follower-scenarios.json"))).RootElement;
 
     private static readonly Lazy<Task<JsonElement>> WebResults = new(() => NodeScript.RunAsync("follower-scenarios.mjs", new JsonObject()));
 

@@ -20,7 +20,7 @@ public sealed class ContractsTests
     [Fact]
     public void The_sample_settings_are_the_contracts_local_values_in_the_same_order()
     {
-        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.sample.json")));
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestRepo.Layout.Root, "local.settings.sample.json")));
 
         var values = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => (p.Name, p.Value.GetString())).ToList();
 

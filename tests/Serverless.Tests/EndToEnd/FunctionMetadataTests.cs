@@ -46,7 +46,7 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
     [Fact]
     public void The_builds_functions_metadata_has_the_official_bindings()
     {
-        var functions = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.FunctionAppFolder, "functions.metadata")))!.AsArray();
+        var functions = JsonNode.Parse(File.ReadAllText(Path.Combine(TestRepo.Layout.FunctionAppFolder, "functions.metadata")))!.AsArray();
 
         Assert.Equal(Official.Keys.Order(), functions.Select(f => f!["name"]!.GetValue<string>()).Order());
         foreach (var function in functions)

@@ -1,17 +1,19 @@
-using System.Net.Http.Json;
 using System.Diagnostics;
-using System.Text;
+using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text;
 using Azure.Data.Tables;
-using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using Azure.Messaging.EventHubs;
 using Azure.Storage.Blobs;
+using Serverless.Contracts.Api;
 using Serverless.Contracts.Settings;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost.EventHubs;
-using Serverless.Contracts.Api;
 using Serverless.Testing;
 using Serverless.Updates.Client;
+
+using Serverless.Tooling;
 
 namespace Serverless.Tests.EndToEnd;
 
@@ -176,7 +178,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         // The test app's Poison function fails on a body "poison", with one retry a second later (tests/Serverless.TestApp).
         var settings = Settings();
         settings["PoisonHub"] = "updates";
-        var options = FunctionAppServer.Options(settings, RepoPaths.TestAppFolder);
+        var options = FunctionAppServer.Options(settings, TestRepo.TestAppFolder);
         var partition = new SendEventOptions { PartitionKey = "one-partition" };
         var container = new BlobContainerClient(fixture.Azurite.ConnectionString, CheckpointStore.ContainerName);
         await using (var app = await FunctionAppServer.StartAsync(options))
@@ -192,7 +194,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         }
 
         // A host that starts again goes on after the abandoned batch: it is not delivered again.
-        await using var restarted = await FunctionAppServer.StartAsync(options with { Port = FreePort.Next() });
+        await using var restarted = await FunctionAppServer.StartAsync(options with { Port = LoopbackPorts.Free() });
         await producer.SendAsync([Event("after")], partition);
         await restarted.Log.WaitForAsync(e => e.EventName == "Handled" && e.Message.Contains("handled after"), TimeSpan.FromSeconds(60));
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using Serverless.Contracts.Settings;
-using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
 using Serverless.FunctionsHost.Rpc;
 using Serverless.FunctionsHost.Worker;
+using Serverless.FunctionsHost;
 using Serverless.Testing;
+
+using Serverless.Tooling;
 
 namespace Serverless.Tests.EndToEnd;
 
@@ -32,10 +34,10 @@ public sealed class HostStartTests(PipelineFixture fixture)
         var empty = Directory.CreateTempSubdirectory("no-app-");
         try
         {
-            var (exitCode, output) = await RunHostAsync("--script-root", empty.FullName, "--port", FreePort.Next().ToString());
+            var (exitCode, host) = await CliProcess.RunAsync("host", "--script-root", empty.FullName, "--port", LoopbackPorts.Free().ToString());
 
             Assert.NotEqual(0, exitCode);
-            Assert.Contains("has no worker.config.json", output);
+            Assert.Contains("has no worker.config.json", host.Text);
         }
         finally
         {
@@ -99,25 +101,25 @@ public sealed class HostStartTests(PipelineFixture fixture)
         var root = Directory.CreateTempSubdirectory("app-");
         try
         {
-            foreach (var file in Directory.GetFiles(RepoPaths.FunctionAppFolder, "*", SearchOption.AllDirectories))
+            foreach (var file in Directory.GetFiles(TestRepo.Layout.FunctionAppFolder, "*", SearchOption.AllDirectories))
             {
-                var target = Path.Combine(root.FullName, Path.GetRelativePath(RepoPaths.FunctionAppFolder, file));
+                var target = Path.Combine(root.FullName, Path.GetRelativePath(TestRepo.Layout.FunctionAppFolder, file));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                 File.Copy(file, target);
             }
 
             var values = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, fixture.EventHubs.ConnectionString);
             File.WriteAllText(Path.Combine(root.FullName, LocalSettings.FileName), System.Text.Json.JsonSerializer.Serialize(new { Values = values }));
-            var port = FreePort.Next();
+            var port = LoopbackPorts.Free();
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
 
-            using var first = StartHost("--script-root", root.FullName, "--port", port.ToString());
+            await using var first = CliProcess.Start("host", "--script-root", root.FullName, "--port", port.ToString());
             var orphan = await RunningWorkerAsync(http);
             first.Kill();
             await first.WaitForExitAsync();
             Assert.False(Process.GetProcessById(orphan).HasExited, "the worker outlives a killed host");
 
-            using var second = StartHost("--script-root", root.FullName, "--port", port.ToString());
+            await using var second = CliProcess.Start("host", "--script-root", root.FullName, "--port", port.ToString());
             var worker = await RunningWorkerAsync(http);
             second.Kill(entireProcessTree: true);
 
@@ -166,34 +168,5 @@ public sealed class HostStartTests(PipelineFixture fixture)
 
             await Task.Delay(100, timeout.Token);
         }
-    }
-
-    private static Process StartHost(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = false, RedirectStandardError = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Serverless.FunctionsHost.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return Process.Start(start)!;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunHostAsync(params string[] arguments)
-    {
-        var host = Path.Combine(AppContext.BaseDirectory, "Serverless.FunctionsHost.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(host);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (process.ExitCode, await output + await errors);
     }
 }

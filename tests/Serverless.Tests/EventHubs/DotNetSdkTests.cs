@@ -1,8 +1,8 @@
 using System.Text;
-using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Primitives;
 using Azure.Messaging.EventHubs.Producer;
+using Azure.Messaging.EventHubs;
 using Serverless.EventHubs;
 using Serverless.Testing;
 

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Serverless.Infra.Model;
+using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Infra;
 
@@ -10,7 +12,7 @@ namespace Serverless.Tests.Infra;
 /// </summary>
 public sealed partial class AzureNativeApiTests
 {
-    private static readonly RepoFolders Repo = RepoFolders.Find(AppContext.BaseDirectory);
+    private static readonly RepoLayout Repo = TestRepo.Layout;
 
     [Fact]
     public async Task Every_name_the_stack_uses_is_in_the_pinned_Pulumi_AzureNative()

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Serverless.FunctionsHost.Bindings;
 using Serverless.Infra.Model;
 using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Infra;
 
@@ -10,7 +11,7 @@ public sealed class FunctionPackageTests
     [Fact]
     public async Task The_published_package_runs_under_the_host_with_the_stacks_settings()
     {
-        var repo = RepoFolders.Find(AppContext.BaseDirectory);
+        var repo = TestRepo.Layout;
         // This machine's feed does not serve the official binding packages: the package is built with the app's own
         // declarations, which give the same function metadata (FunctionMetadataTests).
         var package = await FunctionPackage.BuildAsync(repo, TextWriter.Null, CancellationToken.None, officialBindings: false);
@@ -86,7 +87,7 @@ public sealed class FunctionPackageTests
         var root = Directory.CreateTempSubdirectory("identity-");
         try
         {
-            var repo = new RepoFolders(root.FullName);
+            var repo = new RepoLayout(root.FullName);
             var publish = Path.Combine(root.FullName, "publish");
             Write(Path.Combine(repo.Functions, "Ingest", "IngestFunction.cs"), "class IngestFunction;");
             Write(Path.Combine(repo.Functions, "host.json"), "{}");

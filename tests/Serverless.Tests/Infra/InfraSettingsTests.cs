@@ -1,16 +1,17 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Serverless.Contracts.Settings;
-using Serverless.Pipeline.Settings;
 using Serverless.Infra.Model;
+using Serverless.Pipeline.Settings;
 using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Infra;
 
 /// <summary>Keeps the stack and the function app in step: every setting the app reads is one the stack sets.</summary>
 public sealed class InfraSettingsTests
 {
-    private static readonly RepoFolders Repo = RepoFolders.Find(AppContext.BaseDirectory);
+    private static readonly RepoLayout Repo = TestRepo.Layout;
 
     public static TheoryData<string> Plans => new() { "flex", "premium" };
 
@@ -36,7 +37,7 @@ public sealed class InfraSettingsTests
         var names = AppSettingNames(Stack(plan));
         var needed = new List<(string Function, string Setting, bool IsConnection)>();
         // The bindings as the SDK wrote them for the build (the same the worker reports to the host).
-        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.FunctionAppFolder, "functions.metadata")))!.AsArray();
+        var metadata = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(TestRepo.Layout.FunctionAppFolder, "functions.metadata")))!.AsArray();
         foreach (var function in metadata)
         {
             var name = function!["name"]!.GetValue<string>();

@@ -1,5 +1,7 @@
 using Serverless.Contracts.Settings;
 using Serverless.Infra.Model;
+using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Infra;
 
@@ -86,7 +88,7 @@ public sealed class StackSettingsTests
     [Fact]
     public void The_sample_stack_file_is_a_valid_stack()
     {
-        var repo = RepoFolders.Find(AppContext.BaseDirectory);
+        var repo = TestRepo.Layout;
         var values = SampleStackValues(Path.Combine(repo.Root, "infra", "Pulumi.dev.yaml"));
 
         var settings = StackSettings.Read(key => values.GetValueOrDefault(key));

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Serverless.Infra.Model;
+using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Infra;
 
@@ -8,7 +10,7 @@ public sealed class WebSiteFilesTests
     [Fact]
     public void The_site_is_the_web_folder_plus_the_SignalR_client_from_npm()
     {
-        var repo = RepoFolders.Find(AppContext.BaseDirectory);
+        var repo = TestRepo.Layout;
 
         var files = WebSiteFiles.Collect(repo);
 

@@ -1,10 +1,12 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Serverless.Contracts.Api;
 using Serverless.Testing;
 using Serverless.Updates.Client;
+
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Pipeline;
 
@@ -207,7 +209,7 @@ public sealed class ApiTests(PipelineFixture fixture)
     public async Task Health_is_unavailable_without_storage()
     {
         var settings = FunctionAppServer.Settings(
-            $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
+            $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{LoopbackPorts.Free()}/{AzuriteServer.AccountName};",
             fixture.SignalR.ConnectionString);
         await using var app = await FunctionAppServer.StartAsync(settings);
 

@@ -1,9 +1,11 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Azure.Data.Tables;
-using Serverless.Contracts.Settings;
 using Serverless.Contracts.Push;
+using Serverless.Contracts.Settings;
 using Serverless.Testing;
+
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Pipeline;
 
@@ -228,7 +230,7 @@ public sealed class IngestTests(PipelineFixture fixture)
         // The same storage, but a SignalR Service endpoint where nothing answers.
         var settings = new Dictionary<string, string?>(fixture.Settings)
         {
-            [SettingNames.SignalRConnection] = $"Endpoint=http://localhost;Port={FreePort.Next()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;",
+            [SettingNames.SignalRConnection] = $"Endpoint=http://localhost;Port={LoopbackPorts.Free()};AccessKey={fixture.SignalR.AccessKey};Version=1.0;",
             [SettingNames.SignalRPushAttempts] = "1",
         };
         await using var ingest = new InProcessIngest(settings);
@@ -246,7 +248,7 @@ public sealed class IngestTests(PipelineFixture fixture)
     {
         var settings = new Dictionary<string, string?>(fixture.Settings)
         {
-            [SettingNames.Storage] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};",
+            [SettingNames.Storage] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{LoopbackPorts.Free()}/{AzuriteServer.AccountName};",
         };
         await using var ingest = new InProcessIngest(settings);
         var channel = TestEvents.NewChannel();

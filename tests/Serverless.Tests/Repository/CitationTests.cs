@@ -30,7 +30,7 @@ public sealed partial class CitationTests
                     citations++;
                     if (Problem(file, path, section) is { } problem)
                     {
-                        missing.Add($"{Path.GetRelativePath(RepoPaths.Root, file)}:{i + 1}: {path}{section} ({problem})");
+                        missing.Add($"{Path.GetRelativePath(TestRepo.Layout.Root, file)}:{i + 1}: {path}{section} ({problem})");
                     }
                 }
             }
@@ -54,7 +54,7 @@ public sealed partial class CitationTests
     [Fact]
     public void A_citation_of_a_missing_file_or_section_is_a_problem()
     {
-        var citing = Path.Combine(RepoPaths.Root, "pipeline", "Push", "UpdatePusher.cs");
+        var citing = Path.Combine(TestRepo.Layout.Root, "pipeline", "Push", "UpdatePusher.cs");
 
         Assert.NotNull(Problem(citing, "DESIGN.md", ""));
         Assert.NotNull(Problem(citing, "docs/event-hubs.md", "#no-such-section"));
@@ -63,7 +63,7 @@ public sealed partial class CitationTests
 
     private static IEnumerable<string> RepositoryFiles()
     {
-        var pending = new Stack<string>([RepoPaths.Root]);
+        var pending = new Stack<string>([TestRepo.Layout.Root]);
         while (pending.TryPop(out var folder))
         {
             foreach (var sub in Directory.EnumerateDirectories(folder))
@@ -101,7 +101,7 @@ public sealed partial class CitationTests
 
             var path = match.Groups["path"].Value;
             var linked = match.Index >= 2 && line[match.Index - 1] == '(' && line[match.Index - 2] == ']';
-            var ownFolder = path.Split('/')[0] is var first && (first is "README.md" or ".." || Directory.Exists(Path.Combine(RepoPaths.Root, first)) && first.Length > 0 && path.Contains('/'));
+            var ownFolder = path.Split('/')[0] is var first && (first is "README.md" or ".." || Directory.Exists(Path.Combine(TestRepo.Layout.Root, first)) && first.Length > 0 && path.Contains('/'));
             if (!markdown || linked || ownFolder)
             {
                 yield return (path, match.Groups["section"].Value);
@@ -111,9 +111,9 @@ public sealed partial class CitationTests
 
     private static string? Problem(string citingFile, string path, string section)
     {
-        var target = new[] { Path.Combine(RepoPaths.Root, path), Path.Combine(Path.GetDirectoryName(citingFile)!, path) }
+        var target = new[] { Path.Combine(TestRepo.Layout.Root, path), Path.Combine(Path.GetDirectoryName(citingFile)!, path) }
             .Select(Path.GetFullPath)
-            .FirstOrDefault(candidate => File.Exists(candidate) && candidate.StartsWith(RepoPaths.Root, StringComparison.Ordinal));
+            .FirstOrDefault(candidate => File.Exists(candidate) && candidate.StartsWith(TestRepo.Layout.Root, StringComparison.Ordinal));
         if (target is null)
         {
             return "no such file in the repository";

@@ -3,8 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serverless.Contracts.Settings;
-using Serverless.Pipeline;
 using Serverless.FunctionsHost.App;
+using Serverless.Pipeline;
 using Serverless.Testing;
 
 namespace Serverless.Tests.Settings;
@@ -85,7 +85,7 @@ public sealed class SettingsTests
     [Fact]
     public void The_sample_settings_file_is_read_like_core_tools_reads_it()
     {
-        var settings = LocalSettings.Read(Path.Combine(RepoPaths.Root, "local.settings.sample.json"));
+        var settings = LocalSettings.Read(Path.Combine(TestRepo.Layout.Root, "local.settings.sample.json"));
 
         Assert.Equal("dotnet-isolated", settings.Values[SettingNames.WorkerRuntime]);
         Assert.Equal("updates", settings.Values[SettingNames.SignalRHubName]);
@@ -97,7 +97,7 @@ public sealed class SettingsTests
     [Fact]
     public async Task The_sample_settings_are_a_valid_configuration()
     {
-        var settings = LocalSettings.Read(Path.Combine(RepoPaths.Root, "local.settings.sample.json"));
+        var settings = LocalSettings.Read(Path.Combine(TestRepo.Layout.Root, "local.settings.sample.json"));
         using var app = BuildApp(settings.Values);
 
         await app.StartAsync();

@@ -1,7 +1,10 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.FileProviders;
 using Serverless.Infra.Model;
+using Serverless.Tooling;
 
-namespace Serverless.Cli.Local;
+namespace Serverless.Local.Stack;
 
 /// <summary>
 /// Serves the web client as Azure Storage's static website does in a deployed stack, with the same files
@@ -12,7 +15,7 @@ public static class WebClientServer
 {
     public static WebApplication Build(RepoLayout repo, int port, string apiBase, Action<WebApplicationBuilder> configure)
     {
-        var signalRClient = new RepoFolders(repo.Root).SignalRBrowserClient;
+        var signalRClient = new RepoLayout(repo.Root).SignalRBrowserClient;
         if (!File.Exists(signalRClient))
         {
             throw new InvalidOperationException($"The SignalR browser client is missing ({signalRClient}): run 'npm ci' in the repository root.");
@@ -24,8 +27,8 @@ public static class WebClientServer
         var app = builder.Build();
         var config = WebSiteFiles.ConfigJson(apiBase);
         app.MapGet("/" + WebSiteFiles.ConfigFile, () => Results.Text(config, "application/json"));
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = new PhysicalFileProvider(repo.WebFolder) });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(repo.WebFolder) });
+        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = new PhysicalFileProvider(repo.Web) });
+        app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(repo.Web) });
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(signalRClient)!),

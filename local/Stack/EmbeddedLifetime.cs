@@ -1,4 +1,4 @@
-namespace Serverless.Cli.Local;
+namespace Serverless.Local.Stack;
 
 /// <summary>
 /// The lifetime of a host that runs inside the tool: the tool, not each host, answers Ctrl+C and stops the parts in

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Serverless.Cli.Publish;
+namespace Serverless.Local.Publishing;
 
 /// <summary>One event body to send, with the channel (the CloudEvent's <c>subject</c>) as its partition key.</summary>
 public sealed record OutgoingUpdate(string Body, string? PartitionKey)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Serverless.Cli.Demo;
+namespace Serverless.Local.Demo;
 
 /// <summary>
 /// Plausible updates as CloudEvents: FX and crypto prices on a random walk (one channel per symbol) and orders moving

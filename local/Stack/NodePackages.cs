@@ -1,6 +1,6 @@
-using System.Diagnostics;
+using Serverless.Tooling;
 
-namespace Serverless.Cli.Local;
+namespace Serverless.Local.Stack;
 
 /// <summary>
 /// The npm packages the local stack runs (Azurite, the SignalR browser client), pinned by <c>package-lock.json</c> and
@@ -52,21 +52,6 @@ public static class NodePackages
         }
     }
 
-    private static async Task RunAsync(string file, string[] arguments, string folder, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed ({process.ExitCode}): {(await errors).Trim()} {(await output).Trim()}".Trim());
-        }
-    }
+    private static async Task RunAsync(string file, string[] arguments, string folder, CancellationToken cancellationToken) =>
+        (await ChildProcess.RunAsync(file, arguments, folder, cancellationToken: cancellationToken)).EnsureSuccess();
 }

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.Bindings;
 
-namespace Serverless.Cli.Local;
+namespace Serverless.Local.Stack;
 
 /// <summary>An <c>eventHubTrigger</c> of the app with its settings resolved: the hub and consumer group the local Event Hubs must have.</summary>
 public sealed record AppEventHubTrigger(string Function, string HubName, string ConsumerGroup, string ConnectionSetting)

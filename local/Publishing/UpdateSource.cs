@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Serverless.Cli.Demo;
+using Serverless.Local.Demo;
 
-namespace Serverless.Cli.Publish;
+namespace Serverless.Local.Publishing;
 
 /// <summary>
 /// Where <c>publish</c> takes its updates from: a file or stdin holding CloudEvents (one JSON object per line, or one

@@ -1,5 +1,7 @@
 using Serverless.Contracts.Local;
-namespace Serverless.Cli.Local;
+using Serverless.Tooling;
+
+namespace Serverless.Local.Stack;
 
 /// <summary>Where the local stack keeps its data and which loopback ports its parts take (0: any free port).</summary>
 public sealed class LocalStackOptions

@@ -1,4 +1,6 @@
-namespace Serverless.Cli.Local;
+using Serverless.Tooling;
+
+namespace Serverless.Local.Stack;
 
 /// <summary>The ports of the stack's parts, each checked to be free before anything starts.</summary>
 /// <remarks>Azurite takes three ports from <see cref="LocalStackOptions.StoragePort"/> on: Blob, Queue, Table (its own defaults are 10000–10002).</remarks>
@@ -11,10 +13,10 @@ public sealed record StackPorts(AzuritePorts Storage, int EventHubs, int SignalR
         {
             if (port == 0)
             {
-                return Ports.Free();
+                return LoopbackPorts.Free();
             }
 
-            if (!Ports.IsFree(port))
+            if (!LoopbackPorts.IsFree(port))
             {
                 busy.Add($"port {port} ({part}) is in use: stop what uses it, or choose another with {option}");
             }

@@ -3,7 +3,7 @@ using System.Text;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
 
-namespace Serverless.Cli.Publish;
+namespace Serverless.Local.Publishing;
 
 /// <summary>
 /// Sends updates to a hub at a steady rate (per second; 0 for as fast as the hub takes them), in batches: each tick

@@ -5,7 +5,7 @@ using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
 using Serverless.SignalRService;
 
-namespace Serverless.Cli.Local;
+namespace Serverless.Local.Stack;
 
 /// <summary>
 /// The whole pipeline on one machine: Azurite, the local Event Hubs, the local SignalR Service, the Functions host

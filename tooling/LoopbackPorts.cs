@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Serverless.Cli.Local;
+namespace Serverless.Tooling;
 
-public static class Ports
+/// <summary>Ports on the loopback interface, for the local stack and the tests.</summary>
+public static class LoopbackPorts
 {
-    /// <summary>A loopback port nothing listens on right now.</summary>
+    /// <summary>A port nothing listens on right now.</summary>
     public static int Free()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -13,7 +14,7 @@ public static class Ports
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Whether a loopback listener could take the port now.</summary>
+    /// <summary>Whether a listener could take the port now.</summary>
     public static bool IsFree(int port)
     {
         try
@@ -28,7 +29,7 @@ public static class Ports
         }
     }
 
-    /// <summary>Waits until something accepts connections on the loopback port.</summary>
+    /// <summary>Waits until something accepts connections on the port; <paramref name="whyNot"/> can give up early with a reason.</summary>
     public static async Task WaitUntilListeningAsync(int port, TimeSpan timeout, Func<string?> whyNot, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Serverless.Cli.Local;
+using Serverless.Tooling;
+
+namespace Serverless.Local.Stack;
 
 /// <summary>The loopback ports of Azurite's services: Blob (the host's Event Hubs checkpoints), Queue and Table (the app's data).</summary>
 public sealed record AzuritePorts(int Blob, int Queue, int Table);
@@ -66,7 +68,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
         {
             foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
             {
-                await Local.Ports.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60),
+                await LoopbackPorts.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60),
                     () => process.HasExited ? $"Azurite exited with {process.ExitCode}: {azurite.Output}" : null, cancellationToken);
             }
         }
