@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-
 using Serverless.Tooling;
 
 namespace Serverless.Local.Stack;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
 using Serverless.Testing;
-
 using Serverless.Tooling;
 
 namespace Serverless.Benchmarks;

@@ -1,5 +1,4 @@
 using Serverless.Local.Stack;
-
 using Serverless.Tooling;
 
 namespace Serverless.Testing;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serverless.EventHubs;
-
 using Serverless.Tooling;
 
 namespace Serverless.Testing;

@@ -2,9 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Contracts.Settings;
-using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.Worker;
-
+using Serverless.FunctionsHost;
 using Serverless.Tooling;
 
 namespace Serverless.Testing;

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.Settings;
+using Serverless.FunctionsHost.App;
 using Serverless.Testing;
 
 namespace Serverless.Tests.Contracts;
@@ -18,12 +18,10 @@ public sealed class ContractsTests
     }
 
     [Fact]
-    public void The_sample_settings_are_the_contracts_local_values_in_the_same_order()
+    public void The_sample_settings_are_the_contracts_local_values()
     {
-        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestRepo.Layout.Root, "local.settings.sample.json")));
+        var sample = LocalSettings.Read(TestRepo.Layout.SettingsSample);
 
-        var values = sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => (p.Name, p.Value.GetString())).ToList();
-
-        Assert.Equal(SettingDefaults.LocalValues.Select(v => (v.Key, (string?)v.Value)), values);
+        Assert.Equal(SettingDefaults.LocalValues.ToDictionary(v => v.Key, v => (string?)v.Value), sample.Values);
     }
 }

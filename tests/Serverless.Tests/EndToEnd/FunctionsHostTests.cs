@@ -11,9 +11,8 @@ using Serverless.Contracts.Settings;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost.EventHubs;
 using Serverless.Testing;
-using Serverless.Updates.Client;
-
 using Serverless.Tooling;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests.EndToEnd;
 

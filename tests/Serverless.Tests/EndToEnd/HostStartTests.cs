@@ -5,7 +5,6 @@ using Serverless.FunctionsHost.Rpc;
 using Serverless.FunctionsHost.Worker;
 using Serverless.FunctionsHost;
 using Serverless.Testing;
-
 using Serverless.Tooling;
 
 namespace Serverless.Tests.EndToEnd;

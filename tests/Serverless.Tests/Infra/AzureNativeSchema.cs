@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
+using Serverless.Tooling;
 
 namespace Serverless.Tests.Infra;
 
@@ -110,22 +110,8 @@ public sealed partial class AzureNativeSchema
         throw new FormatException("Unbalanced braces.");
     }
 
-    private static async Task PackAsync(string version, string folder)
-    {
-        var start = new ProcessStartInfo("npm", ["pack", $"@pulumi/azure-native@{version}", "--pack-destination", folder])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var npm = Process.Start(start)!;
-        var errors = npm.StandardError.ReadToEndAsync();
-        await npm.StandardOutput.ReadToEndAsync();
-        await npm.WaitForExitAsync();
-        if (npm.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"npm pack @pulumi/azure-native@{version} failed: {await errors}");
-        }
-    }
+    private static async Task PackAsync(string version, string folder) =>
+        (await ChildProcess.RunAsync("npm", ["pack", $"@pulumi/azure-native@{version}", "--pack-destination", folder])).EnsureSuccess();
 
     [GeneratedRegex(@"Uses Azure REST API version ([0-9a-z-]+)\.")]
     private static partial Regex ApiVersionPattern();

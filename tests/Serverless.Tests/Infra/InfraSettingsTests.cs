@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Serverless.Contracts.Settings;
+using Serverless.FunctionsHost.App;
 using Serverless.Infra.Model;
 using Serverless.Pipeline.Settings;
 using Serverless.Testing;
@@ -95,13 +96,12 @@ public sealed class InfraSettingsTests
     [Fact]
     public void The_samples_CORS_becomes_the_sites_CORS_with_the_web_page_as_origin()
     {
-        using var json = JsonDocument.Parse(File.ReadAllText(Repo.SettingsSample));
-        var host = json.RootElement.GetProperty("Host");
+        var sample = LocalSettings.Read(Repo.SettingsSample);
 
         var origins = FunctionAppSettings.CorsOrigins(Stack("flex"), "https://page.example", origin => origin);
 
         var credentials = FunctionAppSettings.CorsCredentials;
-        Assert.Equal(host.GetProperty("CORSCredentials").GetBoolean(), credentials);
+        Assert.Equal(sample.CorsCredentials, credentials);
         Assert.Equal(["https://page.example", "http://localhost:8080"], origins);
     }
 
@@ -152,11 +152,8 @@ public sealed class InfraSettingsTests
         return names;
     }
 
-    private static Dictionary<string, string> SampleValues()
-    {
-        using var json = JsonDocument.Parse(File.ReadAllText(Repo.SettingsSample));
-        return json.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
-    }
+    private static Dictionary<string, string> SampleValues() =>
+        LocalSettings.Read(Repo.SettingsSample).Values.ToDictionary(v => v.Key, v => v.Value ?? "");
 
     private static IEnumerable<string> Validate<T>(Action<T, IConfiguration> bind, IConfiguration configuration) where T : ISelfValidatingOptions, new()
     {

@@ -4,9 +4,8 @@ using System.Text.Json;
 using System.Text;
 using Serverless.Contracts.Api;
 using Serverless.Testing;
-using Serverless.Updates.Client;
-
 using Serverless.Tooling;
+using Serverless.Updates.Client;
 
 namespace Serverless.Tests.Pipeline;
 

@@ -4,7 +4,6 @@ using Azure.Data.Tables;
 using Serverless.Contracts.Push;
 using Serverless.Contracts.Settings;
 using Serverless.Testing;
-
 using Serverless.Tooling;
 
 namespace Serverless.Tests.Pipeline;
