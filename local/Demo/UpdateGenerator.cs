@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Serverless.Contracts.CloudEvents;
 
 namespace Serverless.Local.Demo;
 
@@ -83,16 +84,16 @@ public sealed class UpdateGenerator(int seed = 0)
         var version = versions[key] = Math.Max(versions.GetValueOrDefault(key) + 1, now);
         return new JsonObject
         {
-            ["specversion"] = "1.0",
-            ["id"] = Guid.NewGuid().ToString("N"),
-            ["source"] = source,
-            ["type"] = type,
-            ["subject"] = channel,
-            ["time"] = DateTimeOffset.UtcNow.ToString("O"),
-            ["datacontenttype"] = "application/json",
-            ["entitykey"] = key,
-            ["entityversion"] = version,
-            ["data"] = data,
+            [UpdateAttributes.SpecVersion] = "1.0",
+            [UpdateAttributes.Id] = Guid.NewGuid().ToString("N"),
+            [UpdateAttributes.Source] = source,
+            [UpdateAttributes.Type] = type,
+            [UpdateAttributes.Channel] = channel,
+            [UpdateAttributes.Time] = DateTimeOffset.UtcNow.ToString("O"),
+            [UpdateAttributes.DataContentType] = "application/json",
+            [UpdateAttributes.EntityKey] = key,
+            [UpdateAttributes.EntityVersion] = version,
+            [UpdateAttributes.Data] = data,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Contracts.CloudEvents;
 
 namespace Serverless.Local.Publishing;
 
@@ -7,7 +8,7 @@ namespace Serverless.Local.Publishing;
 public sealed record OutgoingUpdate(string Body, string? PartitionKey)
 {
     public static OutgoingUpdate From(JsonNode cloudEvent) =>
-        new(cloudEvent.ToJsonString(), cloudEvent is JsonObject e && e["subject"] is JsonValue subject && subject.GetValueKind() == JsonValueKind.String
+        new(cloudEvent.ToJsonString(), cloudEvent is JsonObject e && e[UpdateAttributes.Channel] is JsonValue subject && subject.GetValueKind() == JsonValueKind.String
             ? subject.GetValue<string>()
             : null);
 }

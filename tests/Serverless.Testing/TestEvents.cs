@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Serverless.Contracts.CloudEvents;
 using Serverless.Pipeline.Ingest;
 
 namespace Serverless.Testing;
@@ -13,23 +14,23 @@ public static class TestEvents
     {
         var e = new JsonObject
         {
-            ["specversion"] = "1.0",
-            ["id"] = id,
-            ["source"] = source,
-            ["type"] = type,
-            ["subject"] = channel,
-            ["time"] = "2026-11-23T10:00:00Z",
-            ["datacontenttype"] = "application/json",
-            ["data"] = JsonSerializer.SerializeToNode(data ?? new { value = id }),
+            [UpdateAttributes.SpecVersion] = "1.0",
+            [UpdateAttributes.Id] = id,
+            [UpdateAttributes.Source] = source,
+            [UpdateAttributes.Type] = type,
+            [UpdateAttributes.Channel] = channel,
+            [UpdateAttributes.Time] = "2026-11-23T10:00:00Z",
+            [UpdateAttributes.DataContentType] = "application/json",
+            [UpdateAttributes.Data] = JsonSerializer.SerializeToNode(data ?? new { value = id }),
         };
         if (key is not null)
         {
-            e["entitykey"] = key;
+            e[UpdateAttributes.EntityKey] = key;
         }
 
         if (version is not null)
         {
-            e["entityversion"] = version;
+            e[UpdateAttributes.EntityVersion] = version;
         }
 
         return e;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Serverless.Contracts.CloudEvents;
 using Serverless.Local.Demo;
 
 namespace Serverless.Tests.Cli;
@@ -14,14 +15,14 @@ public sealed class GeneratorTests
 
         Assert.All(updates, u =>
         {
-            Assert.Equal("1.0", (string?)u["specversion"]);
-            Assert.Contains((string?)u["subject"], UpdateGenerator.Channels);
+            Assert.Equal("1.0", (string?)u[UpdateAttributes.SpecVersion]);
+            Assert.Contains((string?)u[UpdateAttributes.Channel], UpdateGenerator.Channels);
             Assert.IsType<JsonObject>(u["data"]);
         });
-        Assert.Equal(UpdateGenerator.Channels.Order(), updates.Select(u => (string)u["subject"]!).Distinct().Order());
-        foreach (var key in updates.GroupBy(u => (string)u["entitykey"]!))
+        Assert.Equal(UpdateGenerator.Channels.Order(), updates.Select(u => (string)u[UpdateAttributes.Channel]!).Distinct().Order());
+        foreach (var key in updates.GroupBy(u => (string)u[UpdateAttributes.EntityKey]!))
         {
-            var versions = key.Select(u => (long)u["entityversion"]!).ToList();
+            var versions = key.Select(u => (long)u[UpdateAttributes.EntityVersion]!).ToList();
             Assert.Equal(versions.Order(), versions);
             Assert.Equal(versions.Count, versions.Distinct().Count());
         }
@@ -34,7 +35,7 @@ public sealed class GeneratorTests
         string[] states = ["placed", "paid", "packed", "shipped", "delivered"];
 
         var orders = Enumerable.Range(0, 2000).Select(_ => generator.Next()).Where(u => (string?)u["type"] == UpdateGenerator.OrderType)
-            .GroupBy(u => (string)u["entitykey"]!);
+            .GroupBy(u => (string)u[UpdateAttributes.EntityKey]!);
 
         Assert.All(orders, order => Assert.Equal(states.Take(order.Count()), order.Select(u => (string)u["data"]!["state"]!)));
     }

@@ -1,9 +1,11 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Serverless.Contracts.CloudEvents;
 using Serverless.Contracts.Push;
 using Serverless.Contracts.Settings;
 using Serverless.Testing;
+using Serverless.Updates.Client;
 using Serverless.Tooling;
 
 namespace Serverless.Tests.Pipeline;
@@ -103,36 +105,36 @@ public sealed class IngestTests(PipelineFixture fixture)
         var stored = await fixture.ReadAllAsync(channel);
         Assert.Equal(["a", "d", "e"], stored.Select(u => u.Id));
         var reasons = (await DeadLettersOf(channel)).Select(e => (e.GetString("EventId"), e.GetString("Reason"))).OrderBy(r => r).ToList();
-        Assert.Equal([("a", "duplicate"), ("b", "stale-version"), ("c", "stale-version"), ("d", "duplicate")], reasons);
+        Assert.Equal([("a", RejectionReason.Duplicate), ("b", RejectionReason.StaleVersion), ("c", RejectionReason.StaleVersion), ("d", RejectionReason.Duplicate)], reasons);
 
-        var latest = await fixture.GetJsonAsync($"/api/channels/{channel}/latest");
-        var values = latest.GetProperty("values").EnumerateArray().ToDictionary(v => v.GetProperty("key").GetString()!);
-        Assert.Equal(6, values["EURUSD"].GetProperty("version").GetInt64());
-        Assert.Equal(6, values["EURUSD"].GetProperty("data").GetProperty("v").GetInt32());
-        Assert.Equal(2, values["EURUSD"].GetProperty("seq").GetInt64());
-        Assert.Equal(1, values["GBPUSD"].GetProperty("version").GetInt64());
+        var latest = await UpdatesApi.ReadLatestAsync(fixture.Http, channel);
+        var values = latest.Values.ToDictionary(v => v.Key);
+        Assert.Equal(6, values["EURUSD"].Version);
+        Assert.Equal(6, values["EURUSD"].Data.GetProperty("v").GetInt32());
+        Assert.Equal(2, values["EURUSD"].Seq);
+        Assert.Equal(1, values["GBPUSD"].Version);
     }
 
     private static List<(string Body, string Reason)> BadEvents(string channel) =>
     [
-        ("{not json", "malformed-json"),
-        ("[]", "not-an-event"),
-        ("42", "not-an-event"),
-        (Without(channel, "id"), "missing-attribute"),
-        (Without(channel, "subject"), "missing-attribute"),
-        (Without(channel, "data"), "missing-attribute"),
-        (With(channel, "specversion", "0.3"), "unsupported-specversion"),
-        (With(channel, "type", 7), "invalid-attribute"),
-        (With(channel, "time", "yesterday"), "invalid-attribute"),
-        (With(channel, "entityversion", -3), "invalid-attribute"),
-        (With(channel, "entitykey", "a/b"), "invalid-attribute"),
-        (With(channel, "subject", "bad channel!"), "invalid-channel"),
-        (With(channel, "subject", "test." + new string('x', 200)), "invalid-channel"),
-        (With(channel, "datacontenttype", "text/plain"), "data-not-json"),
-        (With(channel, "data_base64", "AAEC"), "data-not-json"),
-        (With(channel, "data", new string('x', PipelineFixture.MaxEventBytes)), "too-large"),
-        (With(channel, "subject", "elsewhere.prices"), "channel-not-allowed"),
-        (With(channel, "type", "org.other.thing"), "type-not-allowed"),
+        ("{not json", RejectionReason.MalformedJson),
+        ("[]", RejectionReason.NotAnEvent),
+        ("42", RejectionReason.NotAnEvent),
+        (Without(channel, UpdateAttributes.Id), RejectionReason.MissingAttribute),
+        (Without(channel, UpdateAttributes.Channel), RejectionReason.MissingAttribute),
+        (Without(channel, UpdateAttributes.Data), RejectionReason.MissingAttribute),
+        (With(channel, UpdateAttributes.SpecVersion, "0.3"), RejectionReason.UnsupportedSpecVersion),
+        (With(channel, UpdateAttributes.Type, 7), RejectionReason.InvalidAttribute),
+        (With(channel, UpdateAttributes.Time, "yesterday"), RejectionReason.InvalidAttribute),
+        (With(channel, UpdateAttributes.EntityVersion, -3), RejectionReason.InvalidAttribute),
+        (With(channel, UpdateAttributes.EntityKey, "a/b"), RejectionReason.InvalidAttribute),
+        (With(channel, UpdateAttributes.Channel, "bad channel!"), RejectionReason.InvalidChannel),
+        (With(channel, UpdateAttributes.Channel, "test." + new string('x', 200)), RejectionReason.InvalidChannel),
+        (With(channel, UpdateAttributes.DataContentType, "text/plain"), RejectionReason.DataNotJson),
+        (With(channel, UpdateAttributes.DataBase64, "AAEC"), RejectionReason.DataNotJson),
+        (With(channel, UpdateAttributes.Data, new string('x', PipelineFixture.MaxEventBytes)), RejectionReason.TooLarge),
+        (With(channel, UpdateAttributes.Channel, "elsewhere.prices"), RejectionReason.ChannelNotAllowed),
+        (With(channel, UpdateAttributes.Type, "org.other.thing"), RejectionReason.TypeNotAllowed),
     ];
 
     [Fact]
@@ -182,9 +184,9 @@ public sealed class IngestTests(PipelineFixture fixture)
         var stored = await fixture.ReadAllAsync(channel);
         Assert.Equal(Enumerable.Range(1, 250).Select(i => (long)i), stored.Select(u => u.Seq));
         Assert.Equal(Enumerable.Range(1, 250).Select(i => $"e{i}"), stored.Select(u => u.Id));
-        var latest = await fixture.GetJsonAsync($"/api/channels/{channel}/latest");
-        Assert.Equal(7, latest.GetProperty("values").GetArrayLength());
-        Assert.All(latest.GetProperty("values").EnumerateArray(), v => Assert.True(v.GetProperty("version").GetInt64() > 243));
+        var latest = await UpdatesApi.ReadLatestAsync(fixture.Http, channel);
+        Assert.Equal(7, latest.Values.Count);
+        Assert.All(latest.Values, v => Assert.True(v.Version > 243));
     }
 
     [Fact]
