@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Serverless.Tooling;
 
@@ -11,21 +13,47 @@ public sealed record ChildProcessResult(string Command, int ExitCode, string Out
         : throw new InvalidOperationException($"{Command} failed ({ExitCode}): {Errors.Trim()} {Output.Trim()}".Trim());
 }
 
-/// <summary>Runs a program to its end, with its output captured: npm, dotnet publish, node scripts.</summary>
-public static class ChildProcess
+/// <summary>
+/// A program the repository's tools start (npm, dotnet publish, Azurite, node scripts, the CLI in the tests), with its
+/// output captured as it comes: standard output, standard error, and both in the order they arrived. Disposing it kills
+/// what is still running, children included.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
 {
-    public static async Task<ChildProcessResult> RunAsync(
-        string file,
-        IEnumerable<string> arguments,
-        string? workingDirectory = null,
-        TimeSpan? timeout = null,
-        CancellationToken cancellationToken = default)
+    private const int SigInt = 2;
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly StringBuilder errors = new();
+    private readonly StringBuilder text = new();
+
+    private ChildProcess(Process process, string command)
+    {
+        this.process = process;
+        Command = command;
+        process.OutputDataReceived += (_, line) => Append(line.Data, output);
+        process.ErrorDataReceived += (_, line) => Append(line.Data, errors);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Command { get; }
+    public int Id => process.Id;
+    public bool HasExited => process.HasExited;
+    public int ExitCode => process.ExitCode;
+    public string Output => Read(output);
+    public string Errors => Read(errors);
+
+    /// <summary>Standard output and standard error together, line by line as they arrived.</summary>
+    public string Text => Read(text);
+
+    public static ChildProcess Start(string file, IEnumerable<string> arguments, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)
         {
             WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -33,10 +61,26 @@ public static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
-        var command = $"{file} {string.Join(' ', start.ArgumentList)}";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
+        return new ChildProcess(process, $"{file} {string.Join(' ', start.ArgumentList)}");
+    }
+
+    /// <summary>Runs a program to its end; a <paramref name="timeout"/> that passes kills it and throws.</summary>
+    public static async Task<ChildProcessResult> RunAsync(
+        string file,
+        IEnumerable<string> arguments,
+        string? workingDirectory = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        await using var child = Start(file, arguments, workingDirectory);
+        var exitCode = await child.WaitForExitAsync(timeout, cancellationToken);
+        return new ChildProcessResult(child.Command, exitCode, child.Output, child.Errors);
+    }
+
+    /// <summary>Waits for the end (and the last of its output); a <paramref name="timeout"/> that passes kills it and throws.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout is { } limit)
         {
@@ -47,17 +91,61 @@ public static class ChildProcess
         {
             await process.WaitForExitAsync(deadline.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            process.Kill(entireProcessTree: true);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-
-            throw new TimeoutException($"{command} did not finish within {timeout!.Value.TotalSeconds:0} s: {(await errors).Trim()}");
+            Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Command} did not finish within {timeout!.Value.TotalSeconds:0} s: {Errors.Trim()}");
         }
 
-        return new ChildProcessResult(command, process.ExitCode, await output, await errors);
+        process.WaitForExit(); // the end of the redirected output
+        return process.ExitCode;
     }
+
+    /// <summary>Ctrl+C (SIGINT), as a user stops a program that runs until stopped.</summary>
+    public void Interrupt()
+    {
+        if (Kill(process.Id, SigInt) != 0)
+        {
+            throw new InvalidOperationException($"Could not interrupt {Command} (errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    /// <summary>SIGKILL, as a crash: with <paramref name="entireProcessTree"/> false, its own children are left running.</summary>
+    public void Kill(bool entireProcessTree = false) => process.Kill(entireProcessTree);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private void Append(string? line, StringBuilder stream)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (text)
+        {
+            stream.AppendLine(line);
+            text.AppendLine(line);
+        }
+    }
+
+    private string Read(StringBuilder stream)
+    {
+        lock (text)
+        {
+            return stream.ToString();
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

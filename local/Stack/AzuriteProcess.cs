@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using Serverless.Tooling;
 
 namespace Serverless.Local.Stack;
@@ -17,10 +15,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public const string AccountName = "devstoreaccount1";
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly ChildProcess process;
 
-    private AzuriteProcess(Process process, AzuritePorts ports)
+    private AzuriteProcess(ChildProcess process, AzuritePorts ports)
     {
         this.process = process;
         Ports = ports;
@@ -36,6 +33,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
         $"BlobEndpoint=http://127.0.0.1:{Ports.Blob}/{AccountName};QueueEndpoint=http://127.0.0.1:{Ports.Queue}/{AccountName};" +
         $"TableEndpoint=http://127.0.0.1:{Ports.Table}/{AccountName};";
 
+    /// <summary>What Azurite said, standard output and error together.</summary>
+    public string Output => process.Text;
+
     public static async Task<AzuriteProcess> StartAsync(string executable, AzuritePorts ports, string dataFolder, CancellationToken cancellationToken)
     {
         if (!File.Exists(executable))
@@ -44,31 +44,20 @@ public sealed class AzuriteProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(dataFolder);
-        var start = new ProcessStartInfo(executable)
-        {
-            ArgumentList =
-            {
-                "--blobHost", "127.0.0.1", "--blobPort", ports.Blob.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", ports.Queue.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", ports.Table.ToString(), "--location", dataFolder,
-                "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start Azurite.");
+        var process = ChildProcess.Start(executable,
+        [
+            "--blobHost", "127.0.0.1", "--blobPort", $"{ports.Blob}",
+            "--queueHost", "127.0.0.1", "--queuePort", $"{ports.Queue}",
+            "--tableHost", "127.0.0.1", "--tablePort", $"{ports.Table}", "--location", dataFolder,
+            "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
+        ]);
         var azurite = new AzuriteProcess(process, ports);
-        process.OutputDataReceived += (_, e) => azurite.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => azurite.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         try
         {
             foreach (var port in new[] { ports.Blob, ports.Queue, ports.Table })
             {
                 await LoopbackPorts.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(60),
-                    () => process.HasExited ? $"Azurite exited with {process.ExitCode}: {azurite.Output}" : null, cancellationToken);
+                    () => process.HasExited ? $"Azurite exited with {process.ExitCode}: {process.Text}" : null, cancellationToken);
             }
         }
         catch
@@ -80,36 +69,5 @@ public sealed class AzuriteProcess : IAsyncDisposable
         return azurite;
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        process.Dispose();
-    }
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 }

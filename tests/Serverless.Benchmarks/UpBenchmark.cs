@@ -18,16 +18,8 @@ public static class UpBenchmark
         var page = await browser.NewPageAsync();
         var data = Directory.CreateTempSubdirectory("bench-up-").FullName;
         var webPort = LoopbackPorts.Free();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { "run", "--project", Path.Combine(TestRepo.Layout.Root, "cli"), "--", "up", "--demo", "--data", data, "--web-port", webPort.ToString() },
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
         var clock = Stopwatch.StartNew();
-        using var up = Process.Start(start)!;
-        up.OutputDataReceived += (_, _) => { };
-        up.BeginOutputReadLine();
+        await using var up = ChildProcess.Start("dotnet", ["run", "--project", Path.Combine(TestRepo.Layout.Root, "cli"), "--", "up", "--demo", "--data", data, "--web-port", $"{webPort}"]);
         using var http = new HttpClient();
         var url = $"http://localhost:{webPort}/";
         while (true)
@@ -53,7 +45,6 @@ public static class UpBenchmark
         var shown = clock.Elapsed;
         Console.WriteLine($"up --demo: page served after {served.TotalSeconds:F1} s, first update on the page after {shown.TotalSeconds:F1} s");
         up.Kill(entireProcessTree: true);
-        await up.WaitForExitAsync();
         Directory.Delete(data, recursive: true);
     }
 }

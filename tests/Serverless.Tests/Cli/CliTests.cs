@@ -39,7 +39,7 @@ public sealed class CliTests(LocalStackFixture fixture)
         tail.Interrupt();
         Assert.Equal(0, await tail.WaitForExitAsync());
 
-        var shown = tail.Lines.Where(line => line.Contains($"{channel} #")).ToList();
+        var shown = tail.Lines().Where(line => line.Contains($"{channel} #")).ToList();
         Assert.Equal(Enumerable.Range(1, 9).Select(i => $"#{i} "), shown.Select(line => line[line.IndexOf('#')..(line.IndexOf(' ', line.IndexOf('#')) + 1)]));
         // The outage's updates come by catch-up, or by push if a push was still being retried when the service came back.
         Assert.Matches(@"reconnected; caught up [0-3] update\(s\)", tail.Text);
