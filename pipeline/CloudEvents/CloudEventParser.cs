@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Serverless.Contracts.CloudEvents;
@@ -165,6 +166,7 @@ public sealed class CloudEventParser(int maxEventBytes, int deadLetterBodyBytes)
             Data = data.Clone(),
             Origin = origin,
             RawBody = Bounded(raw, deadLetterBodyBytes),
+            Digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)).AsSpan(0, 16)),
             Size = size,
         }, null);
     }

@@ -22,6 +22,9 @@ public sealed record Update
     /// <summary>The event's size in UTF-8 bytes as it arrived (data, attributes and all).</summary>
     public int Size { get; init; }
 
+    /// <summary>A digest of the event's JSON as it arrived: the same event sent again has the same one.</summary>
+    public string Digest { get; init; } = "";
+
     /// <summary>The event's JSON as it arrived, cut to the dead-letter size, in case a filter rejects it later.</summary>
     public string RawBody { get; init; } = "";
 

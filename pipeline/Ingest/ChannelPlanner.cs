@@ -17,8 +17,9 @@ public sealed record ChannelPlan(
 }
 
 /// <summary>
-/// Decides, in Event Hubs order, which updates of one channel are new (and their sequence numbers), which are a
-/// redelivery of stored ones, and which are duplicates or stale. Pure: storage state in, plan out.
+/// Decides, in Event Hubs order, which updates of one channel are new (and their sequence numbers), which were stored
+/// before (a redelivery, or the same event sent again), and which are duplicates (the same source and id with other
+/// content) or stale. Pure: storage state in, plan out.
 /// </summary>
 public static class ChannelPlanner
 {
@@ -36,8 +37,10 @@ public static class ChannelPlanner
             var dedupId = UpdateRowKeys.Marker(update);
             if (seen.TryGetValue(dedupId, out var marker))
             {
-                if (IsRedelivery(marker, update.Origin))
+                if (IsRedelivery(marker, update.Origin) || marker.Digest == update.Digest)
                 {
+                    // The same event again: redelivered from the same place, or sent again by a publisher that could not
+                    // tell whether its first send went through. Pushed again with its number; clients drop what they have.
                     replayed.Add(new SequencedUpdate(marker.Sequence, update));
                 }
                 else
@@ -66,7 +69,7 @@ public static class ChannelPlanner
             }
 
             stored.Add(new SequencedUpdate(sequence, update, keyVersion));
-            seen[dedupId] = new DedupMarker(sequence, update.Origin.Locator);
+            seen[dedupId] = new DedupMarker(sequence, update.Origin.Locator, update.Digest);
         }
 
         var head = new ChannelHead(last, state.Head?.Epoch ?? newEpoch(), state.Head?.ETag);

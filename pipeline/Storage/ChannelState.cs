@@ -18,5 +18,8 @@ public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag =
 /// <summary>The latest stored update of an entity key in a channel.</summary>
 public sealed record KeyState(long Sequence, long? Version);
 
-/// <summary>Marks an event (by source and id) as stored under <see cref="Sequence"/>, from the event at <see cref="Locator"/>.</summary>
-public sealed record DedupMarker(long Sequence, string Locator);
+/// <summary>
+/// Marks an event (by source and id) as stored under <see cref="Sequence"/>, from the event at <see cref="Locator"/>,
+/// with a digest of its content (null on markers written before digests were kept).
+/// </summary>
+public sealed record DedupMarker(long Sequence, string Locator, string? Digest = null);

@@ -18,6 +18,7 @@ public static class UpdateRows
     {
         ["Seq"] = entry.Sequence,
         ["Locator"] = entry.Update.Origin.Locator,
+        ["Digest"] = entry.Update.Digest,
     };
 
     /// <summary>The key row of a keyed update: the update itself, with the key's version once it is stored.</summary>
@@ -42,7 +43,7 @@ public static class UpdateRows
 
     public static KeyState ReadKey(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetInt64("Version"));
 
-    public static DedupMarker ReadMarker(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetString("Locator") ?? "");
+    public static DedupMarker ReadMarker(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetString("Locator") ?? "", entity.GetString("Digest"));
 
     /// <summary>A stored update, as the API and the push carry it.</summary>
     public static StoredUpdate ReadUpdate(TableEntity entity) => new(

@@ -86,6 +86,26 @@ public sealed class IngestTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task Events_sent_again_by_a_publisher_are_stored_once_pushed_again_and_not_dead_lettered()
+    {
+        var channel = TestEvents.NewChannel();
+        var events = Enumerable.Range(1, 3).Select(i => TestEvents.Update(channel, $"r{i}", new { v = i }, key: "k", version: i)).ToList();
+        await using var client = await fixture.SubscribedClientAsync(channel);
+        await fixture.IngestAsync(TestEvents.Batch(events, firstSequenceNumber: 10));
+        var firstPush = await client.NextAsync();
+
+        // The publisher never heard back and sends the same events again: they land later in the hub.
+        var again = await fixture.IngestAsync(TestEvents.Batch([.. events, TestEvents.Update(channel, "r4", new { v = 4 }, key: "k", version: 4)], firstSequenceNumber: 20));
+        var secondPush = await client.NextAsync();
+
+        Assert.Equal((1, 3, 0), (again.Stored, again.Replayed, again.Rejected));
+        Assert.Equal(["r1", "r2", "r3", "r4"], (await fixture.ReadAllAsync(channel)).Select(u => u.Id));
+        Assert.Equal([(1L, "r1"), (2L, "r2"), (3L, "r3")], PipelineFixture.Updates(firstPush));
+        Assert.Equal([(1L, "r1"), (2L, "r2"), (3L, "r3"), (4L, "r4")], PipelineFixture.Updates(secondPush));
+        Assert.Empty(await DeadLettersOf(channel));
+    }
+
+    [Fact]
     public async Task Stale_versions_and_duplicates_are_dropped_and_dead_lettered()
     {
         var channel = TestEvents.NewChannel();
@@ -95,9 +115,9 @@ public sealed class IngestTests(PipelineFixture fixture)
         [
             TestEvents.Update(channel, "b", new { v = 4 }, key: "EURUSD", version: 4),   // older: stale
             TestEvents.Update(channel, "c", new { v = 5 }, key: "EURUSD", version: 5),   // same version: stale
-            TestEvents.Update(channel, "a", new { v = 5 }, key: "EURUSD", version: 5),   // same source+id, elsewhere in the hub: duplicate
+            TestEvents.Update(channel, "a", new { v = 7 }, key: "EURUSD", version: 7),   // same source+id, other content: duplicate
             TestEvents.Update(channel, "d", new { v = 6 }, key: "EURUSD", version: 6),   // newer: stored
-            TestEvents.Update(channel, "d", new { v = 6 }, key: "EURUSD", version: 6),   // twice in one batch: duplicate
+            TestEvents.Update(channel, "d", new { v = 8 }, key: "EURUSD", version: 8),   // again in one batch, other content: duplicate
             TestEvents.Update(channel, "e", new { v = 1 }, key: "GBPUSD", version: 1),   // another key: stored
         ], firstSequenceNumber: 100));
 
