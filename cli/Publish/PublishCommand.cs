@@ -14,22 +14,31 @@ public static class PublishCommand
     public static Command Create()
     {
         var file = new Option<string?>("--file", "-f") { Description = "CloudEvents to send: one JSON object per line, or a JSON array. '-' reads stdin." };
-        var generate = new Option<bool>("--generate") { Description = "Send demo updates (prices and order states); the default without --file." };
+        var generate = new Option<bool>("--generate") { Description = "Send demo updates (prices and order states); the default without --file or --load." };
+        var load = new Option<int?>("--load") { Description = "Send synthetic load over this many channels (load.000, load.001, …), with keys and rising versions." };
+        var journal = new Option<string?>("--journal") { Description = "A folder recording what is sent and confirmed: a batch that fails is tried again until the hub takes it, and a publisher started again on the same folder first resends what it never saw confirmed (and --load goes on with its numbering)." };
         var rate = new Option<double>("--rate") { Description = "Updates per second; 0 sends as fast as the hub takes them.", DefaultValueFactory = _ => 10 };
         var count = new Option<long?>("--count", "-n") { Description = "How many to send (default: the whole file, or 100 generated)." };
         var connection = new Option<string?>("--connection") { Description = "Event Hubs connection string (default: $EventHubConnection, else the local Event Hubs)." };
         var hub = new Option<string>("--hub") { Description = "The event hub.", DefaultValueFactory = _ => "updates" };
         var command = new Command("publish", "Send updates to Event Hubs, each with its channel (subject) as the partition key.")
         {
-            file, generate, rate, count, connection, hub,
+            file, generate, load, journal, rate, count, connection, hub,
         };
 
         command.SetAction(async (result, cancellationToken) =>
         {
             var path = result.GetValue(file);
-            if (path is not null && result.GetValue(generate))
+            var channels = result.GetValue(load);
+            if (new[] { path is not null, result.GetValue(generate), channels is not null }.Count(chosen => chosen) > 1)
             {
-                AnsiConsole.MarkupLine("[red]Choose one source:[/] --file or --generate.");
+                AnsiConsole.MarkupLine("[red]Choose one source:[/] --file, --generate or --load.");
+                return 2;
+            }
+
+            if (channels is < 1 or > 1000)
+            {
+                AnsiConsole.MarkupLine("[red]--load takes 1 to 1000 channels.[/]");
                 return 2;
             }
 
@@ -40,13 +49,13 @@ public static class PublishCommand
             }
 
             var connectionString = result.GetValue(connection) ?? Environment.GetEnvironmentVariable(SettingNames.EventHubConnection) ?? SettingDefaults.LocalEventHubConnection();
-            var limit = result.GetValue(count) ?? (path is null ? 100 : null);
-            return await RunAsync(connectionString, result.GetValue(hub)!, path, result.GetValue(rate), limit, cancellationToken);
+            var limit = result.GetValue(count) ?? (path is null && channels is null ? 100 : null);
+            return await RunAsync(connectionString, result.GetValue(hub)!, path, channels, result.GetValue(journal), result.GetValue(rate), limit, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string connectionString, string hub, string? path, double rate, long? count, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string connectionString, string hub, string? path, int? loadChannels, string? journalFolder, double rate, long? count, CancellationToken cancellationToken)
     {
         EventHubProducerClient producer;
         try
@@ -79,11 +88,20 @@ public static class PublishCommand
             "-" => new StreamReader(Console.OpenStandardInput()),
             _ => new StreamReader(path),
         };
-        var updates = reader is null
-            ? UpdateSource.GenerateAsync(new UpdateGenerator(), cancellationToken)
-            : UpdateSource.ReadAsync(reader, rejected.Add, cancellationToken);
+        using var journal = journalFolder is null ? null : PublishJournal.Open(journalFolder);
+        var updates = (reader, loadChannels) switch
+        {
+            ({ } text, _) => UpdateSource.ReadAsync(text, rejected.Add, cancellationToken),
+            (null, { } channels) => UpdateSource.GenerateAsync(LoadSource(channels, journal).Next, cancellationToken),
+            _ => UpdateSource.GenerateAsync(new UpdateGenerator().Next, cancellationToken),
+        };
+        if (journal is { Unconfirmed.Count: > 0 })
+        {
+            AnsiConsole.MarkupLine($"Resending {journal.Unconfirmed.Count:N0} update(s) the journal never saw confirmed.");
+            updates = UpdateSource.Concat(journal.Unconfirmed, updates);
+        }
 
-        var publisher = new RatePublisher(producer, rate, count);
+        var publisher = new RatePublisher(producer, rate, count, journal);
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
@@ -104,6 +122,11 @@ public static class PublishCommand
             });
         return Summarize(publisher.Stats, rejected);
     }
+
+    // A load run with a journal goes on with its numbering; without one, a new run tag keeps it apart from others.
+    private static LoadGenerator LoadSource(int channels, PublishJournal? journal) => journal is null
+        ? new LoadGenerator(channels, Guid.NewGuid().ToString("N")[..8])
+        : new LoadGenerator(channels, journal.Run, LoadGenerator.NextNumber(journal.Run, journal.Attempted.Select(u => u.Id)));
 
     /// <summary>
     /// The official producer, with retries short enough for a command line: a namespace that does not answer is

@@ -123,7 +123,7 @@ public static class UpCommand
         AnsiConsole.MarkupLine($"Demo feed: {rate:0.#} updates/s to {string.Join(", ", UpdateGenerator.Channels)}.");
         using var report = new PeriodicTimer(TimeSpan.FromSeconds(10));
         var reporting = ReportAsync(publisher.Stats, report, cancellationToken);
-        await publisher.RunAsync(UpdateSource.GenerateAsync(new UpdateGenerator(), cancellationToken), cancellationToken);
+        await publisher.RunAsync(UpdateSource.GenerateAsync(new UpdateGenerator().Next, cancellationToken), cancellationToken);
         await reporting;
     }
 

@@ -9,9 +9,13 @@ namespace Serverless.Local.Publishing;
 /// Sends updates to a hub at a steady rate (per second; 0 for as fast as the hub takes them), in batches: each tick
 /// sends what is due, one batch per channel, with the channel as the partition key so that its updates keep order. Sends
 /// go through the official client, which retries what the service refuses for a while; what still fails is counted.
+/// With a <see cref="PublishJournal"/>, each batch is recorded before it is sent and confirmed after, and a batch that
+/// fails is sent again (after a pause) until the hub takes it: nothing is dropped, and a channel's order holds.
 /// </summary>
-public sealed class RatePublisher(EventHubProducerClient producer, double rate, long? count)
+public sealed class RatePublisher(EventHubProducerClient producer, double rate, long? count, PublishJournal? journal = null)
 {
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
+
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
     private const int MaxPerTick = 2000;
 
@@ -60,7 +64,7 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
                 }
 
                 taken += pending.Count;
-                await SendAsync(pending);
+                await SendAsync(pending, cancellationToken);
                 if (rate > 0 && !exhausted)
                 {
                     var wait = TimeSpan.FromSeconds((taken + 1) / rate) - clock.Elapsed;
@@ -85,24 +89,17 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
     }
 
     // Channels are sent side by side; a channel's own batches go one after the other, so that its order holds.
-    private Task SendAsync(List<OutgoingUpdate> updates) =>
-        Task.WhenAll(updates.GroupBy(u => u.PartitionKey).Select(channel => SendChannelAsync(channel.Key, [.. channel])));
+    private Task SendAsync(List<OutgoingUpdate> updates, CancellationToken cancellationToken) =>
+        Task.WhenAll(updates.GroupBy(u => u.PartitionKey).Select(channel => SendChannelAsync(channel.Key, [.. channel], cancellationToken)));
 
-    private async Task SendChannelAsync(string? partitionKey, List<OutgoingUpdate> events)
+    private async Task SendChannelAsync(string? partitionKey, List<OutgoingUpdate> events, CancellationToken cancellationToken)
     {
         var sent = 0;
         try
         {
             while (sent < events.Count)
             {
-                // As many as fit in one batch (the hub's message size limit); the rest go in the next.
-                using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionKey = partitionKey });
-                var added = 0;
-                while (sent + added < events.Count && batch.TryAdd(new EventData(Encoding.UTF8.GetBytes(events[sent + added].Body))))
-                {
-                    added++;
-                }
-
+                var added = await RetryingAsync(() => SendBatchAsync(partitionKey, events, sent), cancellationToken);
                 if (added == 0)
                 {
                     Stats.Failed(1, $"an update of {Encoding.UTF8.GetByteCount(events[sent].Body)} bytes is larger than the hub takes");
@@ -110,16 +107,58 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
                     continue;
                 }
 
-                await producer.SendAsync(batch);
                 Stats.Sent(added);
                 sent += added;
             }
         }
-        catch (Exception ex) when (ex is EventHubsException or IOException or TimeoutException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex) when (IsSendFailure(ex, cancellationToken))
         {
             Stats.Failed(events.Count - sent, ex.Message);
         }
     }
+
+    /// <summary>One batch of as many as fit from <paramref name="from"/> on (the hub's message size limit), recorded before it goes and confirmed after.</summary>
+    private async Task<int> SendBatchAsync(string? partitionKey, List<OutgoingUpdate> events, int from)
+    {
+        using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionKey = partitionKey });
+        var added = 0;
+        while (from + added < events.Count && batch.TryAdd(new EventData(Encoding.UTF8.GetBytes(events[from + added].Body))))
+        {
+            added++;
+        }
+
+        if (added > 0)
+        {
+            var sending = events.GetRange(from, added);
+            journal?.Attempting(sending);
+            await producer.SendAsync(batch);
+            journal?.Confirmed(sending);
+        }
+
+        return added;
+    }
+
+    // Without a journal a failed send is counted; with one, it is tried again until it goes through (or the run stops).
+    private async Task<int> RetryingAsync(Func<Task<int>> send, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await send();
+            }
+            catch (Exception ex) when (journal is not null && IsSendFailure(ex, cancellationToken))
+            {
+                Stats.Retried(ex.Message);
+                await Task.Delay(RetryPause, cancellationToken);
+            }
+        }
+    }
+
+    // The AMQP library cancels a send whose connection closes under it: that is a failure, unless the run was stopped.
+    private static bool IsSendFailure(Exception ex, CancellationToken cancellationToken) => !cancellationToken.IsCancellationRequested
+        && ex is EventHubsException or IOException or System.Net.Sockets.SocketException or TimeoutException or UnauthorizedAccessException
+            or InvalidOperationException or OperationCanceledException;
 }
 
 /// <summary>What a publisher did so far; read while it runs.</summary>
@@ -128,6 +167,7 @@ public sealed class PublishStats
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private long sent;
     private long failed;
+    private long retried;
 
     public long SentCount => Interlocked.Read(ref sent);
     public long FailedCount => Interlocked.Read(ref failed);
@@ -135,7 +175,15 @@ public sealed class PublishStats
     public TimeSpan Elapsed => clock.Elapsed;
     public double Rate => SentCount / Math.Max(clock.Elapsed.TotalSeconds, 0.001);
 
+    public long RetriedCount => Interlocked.Read(ref retried);
+
     public void Sent(int n) => Interlocked.Add(ref sent, n);
+
+    public void Retried(string error)
+    {
+        Interlocked.Increment(ref retried);
+        LastError = error;
+    }
 
     public void Failed(int n, string error)
     {

@@ -11,12 +11,27 @@ namespace Serverless.Local.Publishing;
 /// </summary>
 public static class UpdateSource
 {
-    public static async IAsyncEnumerable<OutgoingUpdate> GenerateAsync(UpdateGenerator generator, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Generated updates (the demo feed, synthetic load) until cancelled.</summary>
+    public static async IAsyncEnumerable<OutgoingUpdate> GenerateAsync(Func<JsonObject> next, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            yield return OutgoingUpdate.From(generator.Next());
+            yield return OutgoingUpdate.From(next());
             await Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Some updates first (what a journal never saw confirmed), then the source.</summary>
+    public static async IAsyncEnumerable<OutgoingUpdate> Concat(IEnumerable<OutgoingUpdate> first, IAsyncEnumerable<OutgoingUpdate> then)
+    {
+        foreach (var update in first)
+        {
+            yield return update;
+        }
+
+        await foreach (var update in then)
+        {
+            yield return update;
         }
     }
 

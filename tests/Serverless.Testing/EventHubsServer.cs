@@ -39,8 +39,20 @@ public sealed class EventHubsServer : IAsyncDisposable
     /// <summary>Stops the process's broker and starts a new one on the same data folder and port.</summary>
     public async Task RestartAsync()
     {
+        await StopAsync();
+        await StartAgainAsync();
+    }
+
+    /// <summary>Stops the broker, as an outage: clients lose their connections and cannot connect.</summary>
+    public async Task StopAsync()
+    {
         await host.StopAsync();
         host.Dispose();
+    }
+
+    /// <summary>After <see cref="StopAsync"/>: a new broker on the same data folder and port.</summary>
+    public async Task StartAgainAsync()
+    {
         host = Build(Options);
         await StartOutsideSynchronizationContext(host);
     }

@@ -1,3 +1,4 @@
+using Serverless.Local.Publishing;
 using Serverless.Testing;
 using Serverless.Tests.Browser;
 using Serverless.Tooling;
@@ -43,6 +44,41 @@ public sealed class CliTests(LocalStackFixture fixture)
         Assert.Equal(Enumerable.Range(1, 9).Select(i => $"#{i} "), shown.Select(line => line[line.IndexOf('#')..(line.IndexOf(' ', line.IndexOf('#')) + 1)]));
         // The outage's updates come by catch-up, or by push if a push was still being retried when the service came back.
         Assert.Matches(@"reconnected; caught up [0-3] update\(s\)", tail.Text);
+    }
+
+    [Fact]
+    public async Task A_publisher_killed_mid_run_and_started_again_on_its_journal_resends_what_it_never_saw_confirmed()
+    {
+        var journal = Directory.CreateTempSubdirectory("journal-").FullName;
+        try
+        {
+            string[] Args(params string[] more) => ["publish", "--load", "5", "--journal", journal, "--connection", fixture.Stack.EventHubsConnectionString, "--hub", fixture.Stack.EventHubName, .. more];
+            await using (var first = CliProcess.Start(Args("--rate", "200")))
+            {
+                while (PublishJournal.ReadConfirmed(journal).Count < 100)
+                {
+                    Assert.False(first.HasExited, first.Text);
+                    await Task.Delay(20);
+                }
+
+                first.Kill();
+                await first.WaitForExitAsync();
+            }
+
+            var (exit, second) = await CliProcess.RunAsync(Args("--rate", "0", "--count", "50"));
+
+            Assert.Equal(0, exit);
+            var attempted = PublishJournal.ReadAttempted(journal).Select(u => u.Id!).ToHashSet();
+            var confirmed = PublishJournal.ReadConfirmed(journal);
+            Assert.Equal(attempted.Order(), confirmed.Order());
+            // The second run went on with the first run's numbering: one run tag, numbers without a hole.
+            var run = File.ReadAllText(Path.Combine(journal, PublishJournal.RunFile)).Trim();
+            Assert.Equal(Enumerable.Range(0, confirmed.Count).Select(n => $"{run}-{n}").Order(), confirmed.Order());
+        }
+        finally
+        {
+            Directory.Delete(journal, recursive: true);
+        }
     }
 
     [Fact]
