@@ -20,7 +20,10 @@ public sealed record ChildProcessResult(string Command, int ExitCode, string Out
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
+    // Linux signal numbers.
     private const int SigInt = 2;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
     private readonly Process process;
     private readonly StringBuilder output = new();
     private readonly StringBuilder errors = new();
@@ -102,11 +105,20 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Ctrl+C (SIGINT), as a user stops a program that runs until stopped.</summary>
-    public void Interrupt()
+    public void Interrupt() => Signal(process.Id, SigInt);
+
+    /// <summary>SIGSTOP: the process stops running but keeps its sockets, as a part cut off by the network.</summary>
+    public void Suspend() => Signal(process.Id, SigStop);
+
+    /// <summary>SIGCONT after <see cref="Suspend"/>.</summary>
+    public void Resume() => Signal(process.Id, SigCont);
+
+    /// <summary>Sends a signal to any process (a child's own child, say).</summary>
+    public static void Signal(int pid, int signal)
     {
-        if (Kill(process.Id, SigInt) != 0)
+        if (Kill(pid, signal) != 0)
         {
-            throw new InvalidOperationException($"Could not interrupt {Command} (errno {Marshal.GetLastPInvokeError()}).");
+            throw new InvalidOperationException($"Could not send signal {signal} to process {pid} (errno {Marshal.GetLastPInvokeError()}).");
         }
     }
 

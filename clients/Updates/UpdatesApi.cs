@@ -19,6 +19,9 @@ public static class UpdatesApi
     public static Task<LatestValuesPage> ReadLatestAsync(HttpClient functionApp, string channel, CancellationToken cancellationToken = default) =>
         SendAsync<LatestValuesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel)), cancellationToken);
 
+    public static Task<ChannelList> ListChannelsAsync(HttpClient functionApp, string prefix = "", string? after = null, int limit = ChannelList.MaxLimit, CancellationToken cancellationToken = default) =>
+        SendAsync<ChannelList>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.ChannelsPage(prefix, after, limit)), cancellationToken);
+
     public static Task<SubscribeResponse> SubscribeAsync(HttpClient functionApp, string connectionId, IReadOnlyList<string> channels, CancellationToken cancellationToken = default) =>
         SendAsync<SubscribeResponse>(functionApp, new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Subscriptions)
         {

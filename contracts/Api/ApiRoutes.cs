@@ -13,4 +13,7 @@ public static class ApiRoutes
         $"api/channels/{Uri.EscapeDataString(channel)}/updates?after={after}&limit={limit}";
 
     public static string Latest(string channel) => $"api/channels/{Uri.EscapeDataString(channel)}/latest";
+
+    public static string ChannelsPage(string prefix, string? after, int limit) =>
+        $"{Channels}?prefix={Uri.EscapeDataString(prefix)}&limit={limit}" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}");
 }

@@ -60,7 +60,10 @@ public sealed class PublishJournal : IDisposable
         [.. ReadLines(Path.Combine(folder, AttemptedFile)).Select(OutgoingUpdate.Parse).OfType<OutgoingUpdate>()];
 
     /// <summary>The ids of every event the hub accepted.</summary>
-    public static HashSet<string> ReadConfirmed(string folder) =>
+    public static HashSet<string> ReadConfirmed(string folder) => [.. ReadConfirmedInOrder(folder)];
+
+    /// <summary>The ids of every event the hub accepted, in the order the hub accepted them.</summary>
+    public static List<string> ReadConfirmedInOrder(string folder) =>
         [.. ReadLines(Path.Combine(folder, ConfirmedFile)).Where(line => line.Length > 0)];
 
     /// <summary>Written and flushed to the disk before the events are sent.</summary>

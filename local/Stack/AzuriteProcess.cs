@@ -36,6 +36,9 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>What Azurite said, standard output and error together.</summary>
     public string Output => process.Text;
 
+    /// <summary>The running Azurite, for faults: kill it, or suspend and resume it.</summary>
+    public ChildProcess Process => process;
+
     public static async Task<AzuriteProcess> StartAsync(string executable, AzuritePorts ports, string dataFolder, CancellationToken cancellationToken)
     {
         if (!File.Exists(executable))

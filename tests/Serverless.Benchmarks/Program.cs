@@ -6,6 +6,7 @@ using Serverless.Benchmarks;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- eventhubs [count] [size]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- page [rate] [seconds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite]
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 switch (which)
@@ -25,8 +26,10 @@ switch (which)
     case "up":
         await UpBenchmark.RunAsync();
         break;
+    case "chaos":
+        return await ChaosCommand.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite]");
         return 2;
 }
 

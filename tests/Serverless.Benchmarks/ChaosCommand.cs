@@ -1,0 +1,33 @@
+using Serverless.Testing.Chaos;
+
+namespace Serverless.Benchmarks;
+
+/// <summary>
+/// <c>chaos [minutes] [rate] [channels] [--kill-azurite]</c>: the fault matrix on the whole local pipeline (see
+/// <see cref="ChaosRun"/>), spread over about <c>minutes</c> (default 10). Prints a Markdown table; exit code 0 only
+/// when nothing was lost, duplicated or out of order and nothing was dead-lettered.
+/// </summary>
+public static class ChaosCommand
+{
+    // Seven faults, each followed by a steady stretch, and one steady stretch before them.
+    private const int Stretches = 8;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(double.Parse).ToArray();
+        var minutes = numbers.ElementAtOrDefault(0) is > 0 and var m ? m : 10;
+        var options = new ChaosOptions
+        {
+            Steady = TimeSpan.FromMinutes(minutes / Stretches) - TimeSpan.FromSeconds(5),
+            Rate = numbers.ElementAtOrDefault(1) is > 0 and var rate ? rate : 200,
+            Channels = numbers.ElementAtOrDefault(2) is > 0 and var channels ? (int)channels : 50,
+            KillAzurite = args.Contains("--kill-azurite"),
+        };
+        Console.WriteLine($"Fault run: {options.Rate}/s over {options.Channels} channels, {minutes:0.#} min, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        var report = await new ChaosRun(options, Console.WriteLine).RunAsync();
+        Console.WriteLine();
+        Console.WriteLine(report.ToTable());
+        Console.WriteLine(report.Passed ? "PASSED" : "FAILED");
+        return report.Passed ? 0 : 1;
+    }
+}

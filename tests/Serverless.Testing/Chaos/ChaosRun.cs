@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Http.Connections;
+using Serverless.Contracts.Api;
+using Serverless.Local.Demo;
+using Serverless.Local.Publishing;
+using Serverless.Tooling;
+using Serverless.Updates.Client;
+
+namespace Serverless.Testing.Chaos;
+
+/// <summary>How long and how hard a fault run goes.</summary>
+public sealed record ChaosOptions
+{
+    public double Rate { get; init; } = 200;
+    public int Channels { get; init; } = 50;
+
+    /// <summary>Steady publishing before the first fault and after each recovery.</summary>
+    public TimeSpan Steady { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a killed part stays down before it is started again.</summary>
+    public TimeSpan Down { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the cut-off part stays stopped (SIGSTOP) before it runs again (SIGCONT).</summary>
+    public TimeSpan CutOff { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long the end may take: every confirmed update stored, every follower at every channel's head.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>Azurite saves its tables only every 5 s: a SIGKILL loses acknowledged writes, which Azure never does. Off: Azurite is stopped with SIGINT.</summary>
+    public bool KillAzurite { get; init; }
+
+    /// <summary>The short run the tests use: each fault once, a few hundred updates.</summary>
+    public static ChaosOptions Short { get; } = new()
+    {
+        Rate = 40,
+        Channels = 8,
+        Steady = TimeSpan.FromSeconds(2),
+        Down = TimeSpan.FromSeconds(2),
+        CutOff = TimeSpan.FromSeconds(5),
+    };
+}
+
+/// <summary>One fault of a run: how long until the first update was stored and pushed after it, and how many updates were confirmed before it began.</summary>
+public sealed record FaultResult(string Fault, TimeSpan? FirstStored, TimeSpan? FirstPushed, int ConfirmedBefore);
+
+/// <summary>
+/// The fault matrix on the whole local pipeline: a journaled publisher process sends synthetic load (keys, rising
+/// versions) through the official producer while .NET followers (WebSockets and long polling) stay subscribed; each
+/// part is killed with SIGKILL and started again in turn, one is cut off with SIGSTOP, and the publisher is killed
+/// mid-run and started again. At the end every update published with success must be stored exactly once, in order,
+/// with sequence numbers 1..N per channel, every follower must have applied every update of its channels exactly once
+/// and in order, and nothing may be dead-lettered.
+/// </summary>
+public sealed class ChaosRun(ChaosOptions options, Action<string> report)
+{
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
+    public async Task<ChaosReport> RunAsync()
+    {
+        var data = Directory.CreateTempSubdirectory("chaos-").FullName;
+        var journal = Path.Combine(data, "journal");
+        try
+        {
+            report($"Starting every part as its own process (data in {data})…");
+            await using var stack = await ProcessStack.StartAsync(data);
+            var channels = Enumerable.Range(0, options.Channels).Select(LoadGenerator.Channel).ToList();
+            await using var webSockets = await ChaosFollower.StartAsync("WebSockets", stack.Api, HttpTransportType.WebSockets, channels);
+            await using var longPolling = await ChaosFollower.StartAsync("long polling", stack.Api, HttpTransportType.LongPolling, channels);
+            ChaosFollower[] followers = [webSockets, longPolling];
+
+            var publisher = StartPublisher(stack, journal);
+            var faults = new List<FaultResult>();
+            try
+            {
+                await SteadyAsync();
+                foreach (var part in new[] { "worker", "host", "eventhubs", "signalr", "azurite" })
+                {
+                    faults.Add(await FaultAsync(KillLabel(part), stack, followers, journal, () => KillAndRestartAsync(stack, part)));
+                }
+
+                faults.Add(await FaultAsync($"azurite cut off (SIGSTOP {options.CutOff.TotalSeconds:0} s)", stack, followers, journal, async () =>
+                {
+                    stack.Suspend("azurite");
+                    await Task.Delay(options.CutOff);
+                    stack.Resume("azurite");
+                }));
+                faults.Add(await FaultAsync("publisher killed mid-run (SIGKILL)", stack, followers, journal, async () =>
+                {
+                    publisher.Kill();
+                    await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                    await publisher.DisposeAsync();
+                    await Task.Delay(options.Down);
+                    publisher = StartPublisher(stack, journal);
+                }));
+            }
+            finally
+            {
+                report("Stopping the publisher…");
+                publisher.Interrupt();
+                await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
+                await publisher.DisposeAsync();
+            }
+
+            report("Waiting until every confirmed update is stored and every follower has it…");
+            var settled = await SettleAsync(stack, followers, journal, channels);
+            return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private string KillLabel(string part) => part switch
+    {
+        "worker" => "function app worker killed (SIGKILL)",
+        "azurite" when !options.KillAzurite => "Azurite stopped (SIGINT) and started again",
+        _ => $"{part} killed (SIGKILL) and started again",
+    };
+
+    private ChildProcess StartPublisher(ProcessStack stack, string journal) =>
+        CliProcess.Start("publish", "--load", $"{options.Channels}", "--journal", journal, "--rate", $"{options.Rate}",
+            "--connection", stack.EventHubsConnectionString, "--hub", ProcessStack.Hub);
+
+    private Task SteadyAsync() => Task.Delay(options.Steady);
+
+    private async Task KillAndRestartAsync(ProcessStack stack, string part)
+    {
+        if (part == "worker")
+        {
+            await stack.KillWorkerAsync();
+            return;
+        }
+
+        if (part == "azurite" && !options.KillAzurite)
+        {
+            await stack.StopAzuriteAsync();
+        }
+        else
+        {
+            await stack.KillAsync(part);
+        }
+
+        await Task.Delay(options.Down);
+        await stack.StartAsync(part);
+    }
+
+    /// <summary>Runs a fault, then measures from its end the time to the first update stored and the first pushed after it.</summary>
+    private async Task<FaultResult> FaultAsync(string name, ProcessStack stack, ChaosFollower[] followers, string journal, Func<Task> fault)
+    {
+        report($"{clock.Elapsed:mm\\:ss} {name}…");
+        var before = PublishJournal.ReadConfirmed(journal).Count;
+        await fault();
+        var recovered = Stopwatch.StartNew();
+        var since = DateTime.UtcNow;
+        var heads = await HeadsAsync(stack);
+        TimeSpan? stored = null, pushed = null;
+        while (recovered.Elapsed < TimeSpan.FromSeconds(120) && (stored is null || pushed is null))
+        {
+            if (stored is null && await HeadsAsync(stack) is { } now && heads is not null && now.Any(h => h.Value > heads.GetValueOrDefault(h.Key)))
+            {
+                stored = recovered.Elapsed;
+            }
+
+            heads ??= await HeadsAsync(stack);
+            if (pushed is null && followers.Any(f => f.LastPush > since))
+            {
+                pushed = recovered.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+
+        report($"{clock.Elapsed:mm\\:ss}   recovered: first stored after {Seconds(stored)}, first pushed after {Seconds(pushed)}");
+        await SteadyAsync();
+        return new FaultResult(name, stored, pushed, before);
+    }
+
+    private static string Seconds(TimeSpan? span) => span is { } s ? $"{s.TotalSeconds:0.0} s" : "never";
+
+    private static async Task<Dictionary<string, long>?> HeadsAsync(ProcessStack stack)
+    {
+        try
+        {
+            var list = await UpdatesApi.ListChannelsAsync(stack.Api, "load.");
+            return list.Channels.ToDictionary(c => c.Channel, c => c.Head);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<bool> SettleAsync(ProcessStack stack, ChaosFollower[] followers, string journal, List<string> channels)
+    {
+        var confirmed = PublishJournal.ReadConfirmed(journal).Count;
+        var deadline = DateTime.UtcNow + options.Settle;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await HeadsAsync(stack) is { } heads && heads.Values.Sum() >= confirmed
+                && followers.All(f => channels.All(c => f.Last(c) >= heads.GetValueOrDefault(c))))
+            {
+                return true;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serverless.Contracts.Settings;
+using Serverless.FunctionsHost.App;
+using Serverless.Local.Stack;
+using Serverless.Tooling;
+
+namespace Serverless.Testing.Chaos;
+
+/// <summary>
+/// The whole local pipeline with every part in a process of its own, so that a part can be killed, stopped and started
+/// again as a crash would: Azurite; the local Event Hubs, the local SignalR Service and the Functions host stand-in, each
+/// run by the CLI (<c>serverless eventhubs|signalr|host</c>); the function app's worker, the host's child. Ports are
+/// free ones, data is in one folder, and a part started again takes the same port and data.
+/// </summary>
+public sealed class ProcessStack : IAsyncDisposable
+{
+    public const string Hub = "updates";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly string dataFolder;
+    private readonly string appFolder;
+    private readonly AzuritePorts azuritePorts;
+    private readonly Dictionary<string, ChildProcess> processes = [];
+    private AzuriteProcess? azurite;
+
+    private ProcessStack(string dataFolder, int partitions)
+    {
+        this.dataFolder = dataFolder;
+        appFolder = Path.Combine(dataFolder, "app");
+        Partitions = partitions;
+        azuritePorts = new AzuritePorts(LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
+        EventHubsPort = LoopbackPorts.Free();
+        SignalRPort = LoopbackPorts.Free();
+        HostPort = LoopbackPorts.Free();
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HostPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public int Partitions { get; }
+    public int EventHubsPort { get; }
+    public int SignalRPort { get; }
+    public int HostPort { get; }
+    public HttpClient Api { get; }
+    public string StorageConnectionString => azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
+    public string EventHubsConnectionString => SettingDefaults.LocalEventHubConnection(EventHubsPort);
+    public string SignalRConnectionString => SettingDefaults.LocalSignalRConnection(SignalRPort);
+
+    /// <summary>The parts a fault run kills in turn, in the order the pipeline needs them.</summary>
+    public static IReadOnlyList<string> PartNames { get; } = ["azurite", "eventhubs", "signalr", "host"];
+
+    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4)
+    {
+        var stack = new ProcessStack(dataFolder, partitions);
+        try
+        {
+            stack.PrepareApp();
+            foreach (var part in PartNames)
+            {
+                await stack.StartAsync(part);
+            }
+
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a part (again), on its port and data, and waits until it serves.</summary>
+    public async Task StartAsync(string part)
+    {
+        switch (part)
+        {
+            case "azurite":
+                azurite = await AzuriteProcess.StartAsync(TestRepo.Layout.NodeBin("azurite"), azuritePorts, Path.Combine(dataFolder, "azurite"), CancellationToken.None);
+                break;
+            case "eventhubs":
+                processes[part] = CliProcess.Start("eventhubs", "--port", $"{EventHubsPort}", "--data", Path.Combine(dataFolder, "eventhubs"), "--config", EventHubsConfig());
+                await WaitListeningAsync(part, EventHubsPort);
+                break;
+            case "signalr":
+                processes[part] = CliProcess.Start("signalr", "--port", $"{SignalRPort}");
+                await WaitListeningAsync(part, SignalRPort);
+                break;
+            case "host":
+                processes[part] = CliProcess.Start("host", "--script-root", appFolder, "--port", $"{HostPort}");
+                await WaitForWorkerAsync(previous: null);
+                break;
+            default:
+                throw new ArgumentException($"no part named '{part}'", nameof(part));
+        }
+    }
+
+    /// <summary>SIGKILL, as a crash. The worker dies with its host only if the host stops it: killed, the host leaves it.</summary>
+    public async Task KillAsync(string part)
+    {
+        var process = Process(part);
+        process.Kill();
+        await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        if (part == "azurite")
+        {
+            azurite = null;
+        }
+    }
+
+    /// <summary>A stop with SIGINT, after which Azurite saves its tables on the way out (otherwise it saves them only every 5 s).</summary>
+    public async Task StopAzuriteAsync()
+    {
+        var process = Process("azurite");
+        process.Interrupt();
+        await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        azurite = null;
+    }
+
+    public void Suspend(string part) => Process(part).Suspend();
+
+    public void Resume(string part) => Process(part).Resume();
+
+    /// <summary>The worker process's id, as the host reports it.</summary>
+    public async Task<int?> WorkerProcessIdAsync()
+    {
+        try
+        {
+            var status = await Api.GetFromJsonAsync<JsonElement>("admin/host/status");
+            return status.GetProperty("state").GetString() == "Running" && status.GetProperty("workerProcessId").ValueKind == JsonValueKind.Number
+                ? status.GetProperty("workerProcessId").GetInt32()
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>SIGKILL to the function app's worker; the host starts a new one, which this waits for.</summary>
+    public async Task KillWorkerAsync()
+    {
+        var worker = await WorkerProcessIdAsync() ?? throw new InvalidOperationException("No worker runs.");
+        ChildProcess.Signal(worker, 9);
+        await WaitForWorkerAsync(previous: worker);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The host first, so that it stops its worker.
+        foreach (var part in new[] { "host", "signalr", "eventhubs" })
+        {
+            if (processes.Remove(part, out var process))
+            {
+                if (!process.HasExited)
+                {
+                    process.Interrupt();
+                    await process.WaitForExitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
+                }
+
+                await process.DisposeAsync();
+            }
+        }
+
+        if (azurite is not null)
+        {
+            await azurite.DisposeAsync();
+        }
+
+        Api.Dispose();
+    }
+
+    private ChildProcess Process(string part) => part == "azurite"
+        ? azurite?.Process ?? throw new InvalidOperationException("Azurite is not running.")
+        : processes[part];
+
+    private async Task WaitListeningAsync(string part, int port) =>
+        await LoopbackPorts.WaitUntilListeningAsync(port, StartTimeout,
+            () => processes[part].HasExited ? $"{part} exited with {processes[part].ExitCode}: {processes[part].Text}" : null, CancellationToken.None);
+
+    private async Task WaitForWorkerAsync(int? previous)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (processes["host"].HasExited)
+            {
+                throw new InvalidOperationException($"The host exited with {processes["host"].ExitCode}: {processes["host"].Text}");
+            }
+
+            if (await WorkerProcessIdAsync() is { } worker && worker != previous)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"No worker ran within {StartTimeout.TotalSeconds:0} s. The host said:\n{processes["host"].Text}");
+    }
+
+    // A copy of the app's build output with its own local.settings.json, as the host reads it from its script root.
+    private void PrepareApp()
+    {
+        var source = TestRepo.Layout.FunctionAppFolder;
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(appFolder, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target, overwrite: true);
+        }
+
+        var values = SettingDefaults.LocalValues.ToDictionary(v => v.Key, v => v.Value);
+        values[SettingNames.Storage] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
+            $"BlobEndpoint=http://127.0.0.1:{azuritePorts.Blob}/{AzuriteProcess.AccountName};QueueEndpoint=http://127.0.0.1:{azuritePorts.Queue}/{AzuriteProcess.AccountName};" +
+            $"TableEndpoint=http://127.0.0.1:{azuritePorts.Table}/{AzuriteProcess.AccountName};";
+        values[SettingNames.EventHubConnection] = EventHubsConnectionString;
+        values[SettingNames.SignalRConnection] = SignalRConnectionString;
+        values["Logging__LogLevel__Default"] = "Warning";
+        File.WriteAllText(Path.Combine(appFolder, LocalSettings.FileName), JsonSerializer.Serialize(new { Values = values, Host = new { LocalHttpPort = HostPort, CORS = "*" } }));
+    }
+
+    private string EventHubsConfig()
+    {
+        var path = Path.Combine(dataFolder, "eventhubs.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new { hubs = new[] { new { name = Hub, partitions = Partitions, consumerGroups = new[] { SettingDefaults.EventHubConsumerGroup }, retention = "1.00:00:00" } } }));
+        return path;
+    }
+}

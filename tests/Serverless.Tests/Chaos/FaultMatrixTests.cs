@@ -1,0 +1,27 @@
+using Serverless.Testing.Chaos;
+using Xunit.Abstractions;
+
+namespace Serverless.Tests.Chaos;
+
+/// <summary>
+/// The short fault matrix: every part killed and started again once, Azurite cut off, the publisher killed mid-run, on a
+/// few hundred updates, with every part in its own process. Nothing may be lost, duplicated or out of order, for the
+/// store and for every follower, and nothing may be dead-lettered.
+/// </summary>
+public sealed class FaultMatrixTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Nothing_is_lost_duplicated_or_reordered_when_each_part_fails_in_turn()
+    {
+        var report = await new ChaosRun(ChaosOptions.Short, output.WriteLine).RunAsync();
+
+        output.WriteLine(report.ToTable());
+        Assert.True(report.Settled, report.ToTable());
+        Assert.True(report.Published > 100, $"only {report.Published} updates were published");
+        Assert.Equal(0, report.Lost);
+        Assert.Equal(0, report.Duplicated);
+        Assert.Equal(0, report.OutOfOrder);
+        Assert.Equal(0, report.DeadLetters);
+        Assert.Empty(report.Problems);
+    }
+}
