@@ -15,7 +15,7 @@ public static class WebClientServer
 {
     public static WebApplication Build(RepoLayout repo, int port, string apiBase, Action<WebApplicationBuilder> configure)
     {
-        var signalRClient = new RepoLayout(repo.Root).SignalRBrowserClient;
+        var signalRClient = repo.SignalRBrowserClient;
         if (!File.Exists(signalRClient))
         {
             throw new InvalidOperationException($"The SignalR browser client is missing ({signalRClient}): run 'npm ci' in the repository root.");

@@ -10,9 +10,9 @@ namespace Serverless.Testing.Chaos;
 /// function app, subscribe, apply pushes with the client rules, and after every reconnect subscribe again and catch up.
 /// It records what it applied per channel, and when the last push arrived.
 /// </summary>
-public sealed class ChaosFollower : IAsyncDisposable
+public sealed class ChaosFollower : IChaosFollower
 {
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<(long Seq, string Id)>> applied = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(long Seq, long N)>> applied = new();
     private readonly Dictionary<string, ChannelFollower> followers;
     private readonly CancellationTokenSource stop = new();
     private UpdatesClient? client;
@@ -25,10 +25,10 @@ public sealed class ChaosFollower : IAsyncDisposable
         Api = api;
         followers = channels.ToDictionary(c => c, c =>
         {
-            var record = applied.GetOrAdd(c, _ => new ConcurrentQueue<(long, string)>());
+            var record = applied.GetOrAdd(c, _ => new ConcurrentQueue<(long, long)>());
             return new ChannelFollower(api, c, (update, fetched) =>
             {
-                record.Enqueue((update.Seq, update.Id));
+                record.Enqueue((update.Seq, update.Data.GetProperty("n").GetInt64()));
                 if (!fetched)
                 {
                     Interlocked.Exchange(ref lastPushTicks, DateTime.UtcNow.Ticks);
@@ -38,15 +38,13 @@ public sealed class ChaosFollower : IAsyncDisposable
     }
 
     public string Name { get; }
+    public IReadOnlyList<string> Channels => [.. followers.Keys];
     private HttpClient Api { get; }
 
-    /// <summary>When the last update came by push.</summary>
-    public DateTime LastPush => new(Interlocked.Read(ref lastPushTicks), DateTimeKind.Utc);
+    public Task<DateTime> LastPushAsync() => Task.FromResult(new DateTime(Interlocked.Read(ref lastPushTicks), DateTimeKind.Utc));
 
-    /// <summary>What was applied on each channel, in order.</summary>
-    public IReadOnlyDictionary<string, (long Seq, string Id)[]> Applied => applied.ToDictionary(a => a.Key, a => a.Value.ToArray());
-
-    public long Last(string channel) => followers[channel].Last;
+    public Task<IReadOnlyDictionary<string, (long Seq, long N)[]>> AppliedAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, (long Seq, long N)[]>>(applied.ToDictionary(a => a.Key, a => a.Value.ToArray()));
 
     public static async Task<ChaosFollower> StartAsync(string name, HttpClient api, HttpTransportType transport, IReadOnlyList<string> channels)
     {

@@ -30,7 +30,7 @@ public sealed record ChaosReport(
     public int OutOfOrder => Rows.Sum(r => r.OutOfOrder);
     public bool Passed => Settled && Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && DeadLetters == 0 && Problems.Count == 0;
 
-    public static async Task<ChaosReport> CheckAsync(ProcessStack stack, IReadOnlyList<ChaosFollower> followers, string journal,
+    public static async Task<ChaosReport> CheckAsync(ProcessStack stack, IReadOnlyList<IChaosFollower> followers, string journal,
         IReadOnlyList<string> channels, IReadOnlyList<FaultResult> faults, bool settled, TimeSpan elapsed)
     {
         var confirmedInOrder = PublishJournal.ReadConfirmedInOrder(journal).Distinct().ToList();
@@ -65,16 +65,22 @@ public sealed record ChaosReport(
             }
         }
 
+        // A follower's updates are known by their number in the run; the journal's ids end with it.
+        var idOf = attempted.Keys.ToDictionary(Number);
+        string Id(long n) => idOf.GetValueOrDefault(n) ?? $"?-{n}";
         foreach (var follower in followers)
         {
-            var applied = follower.Applied;
-            foreach (var (channel, log) in stored)
+            var applied = await follower.AppliedAsync();
+            foreach (var channel in follower.Channels)
             {
+                var log = stored[channel];
                 var seen = applied.GetValueOrDefault(channel) ?? [];
-                var seenIds = seen.Select(a => a.Id).ToHashSet();
-                anomalies.AddRange(log.Where(u => !seenIds.Contains(u.Id)).Select(u => (u.Id, "lost")));
-                anomalies.AddRange(seen.GroupBy(a => a.Id).Where(g => g.Count() > 1).Select(g => (g.Key, "duplicated")));
-                anomalies.AddRange(seen.Zip(seen.Skip(1)).Where(pair => pair.Second.Seq <= pair.First.Seq).Select(pair => (pair.Second.Id, "out of order")));
+                var seenNumbers = seen.Select(a => a.N).ToHashSet();
+                anomalies.AddRange(log.Where(u => !seenNumbers.Contains(Number(u.Id))).Select(u => (u.Id, "lost")));
+                anomalies.AddRange(seen.GroupBy(a => a.N).Where(g => g.Count() > 1).Select(g => (Id(g.Key), "duplicated")));
+                anomalies.AddRange(seen.Zip(seen.Skip(1)).Where(pair => pair.Second.Seq <= pair.First.Seq).Select(pair => (Id(pair.Second.N), "out of order")));
+                var mismatched = seen.Where(a => a.Seq <= log.Count && Number(log[(int)a.Seq - 1].Id) != a.N).ToList();
+                problems.AddRange(mismatched.Take(5).Select(a => $"{follower.Name} applied #{a.Seq} of {channel} as update {a.N}, which is stored as {log[(int)a.Seq - 1].Id}"));
             }
         }
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using System.Text;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.Extensions.Logging;
 using Serverless.Contracts.Api;
 using Serverless.Local.Demo;
 using Serverless.Local.Publishing;
+using Serverless.Local.Stack;
 using Serverless.Tooling;
 using Serverless.Updates.Client;
 
@@ -27,6 +28,9 @@ public sealed record ChaosOptions
     /// <summary>How long the end may take: every confirmed update stored, every follower at every channel's head.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>How many of the channels the web page follows (its record of arrivals is bounded).</summary>
+    public int PageChannels { get; init; } = 5;
+
     /// <summary>Azurite saves its tables only every 5 s: a SIGKILL loses acknowledged writes, which Azure never does. Off: Azurite is stopped with SIGINT.</summary>
     public bool KillAzurite { get; init; }
 
@@ -46,7 +50,8 @@ public sealed record FaultResult(string Fault, TimeSpan? FirstStored, TimeSpan? 
 
 /// <summary>
 /// The fault matrix on the whole local pipeline: a journaled publisher process sends synthetic load (keys, rising
-/// versions) through the official producer while .NET followers (WebSockets and long polling) stay subscribed; each
+/// versions) through the official producer while .NET followers (WebSockets and long polling) and the web page in
+/// Chromium stay subscribed; each
 /// part is killed with SIGKILL and started again in turn, one is cut off with SIGSTOP, and the publisher is killed
 /// mid-run and started again. At the end every update published with success must be stored exactly once, in order,
 /// with sequence numbers 1..N per channel, every follower must have applied every update of its channels exactly once
@@ -65,9 +70,13 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             report($"Starting every part as its own process (data in {data})…");
             await using var stack = await ProcessStack.StartAsync(data);
             var channels = Enumerable.Range(0, options.Channels).Select(LoadGenerator.Channel).ToList();
-            await using var webSockets = await ChaosFollower.StartAsync("WebSockets", stack.Api, HttpTransportType.WebSockets, channels);
-            await using var longPolling = await ChaosFollower.StartAsync("long polling", stack.Api, HttpTransportType.LongPolling, channels);
-            ChaosFollower[] followers = [webSockets, longPolling];
+            var webPort = LoopbackPorts.Free();
+            await using var web = WebClientServer.Build(TestRepo.Layout, webPort, stack.Api.BaseAddress!.ToString().TrimEnd('/') + "/api", builder => builder.Logging.ClearProviders());
+            await web.StartAsync();
+            await using var webSockets = await ChaosFollower.StartAsync("WebSockets (.NET)", stack.Api, HttpTransportType.WebSockets, channels);
+            await using var longPolling = await ChaosFollower.StartAsync("long polling (.NET)", stack.Api, HttpTransportType.LongPolling, channels);
+            await using var page = await ChaosPage.OpenAsync(new Uri($"http://localhost:{webPort}/"), [.. channels.Take(options.PageChannels)]);
+            IChaosFollower[] followers = [webSockets, longPolling, page];
 
             var publisher = StartPublisher(stack, journal);
             var faults = new List<FaultResult>();
@@ -103,7 +112,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             }
 
             report("Waiting until every confirmed update is stored and every follower has it…");
-            var settled = await SettleAsync(stack, followers, journal, channels);
+            var settled = await SettleAsync(stack, followers, journal);
             return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed);
         }
         finally
@@ -153,7 +162,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
     }
 
     /// <summary>Runs a fault, then measures from its end the time to the first update stored and the first pushed after it.</summary>
-    private async Task<FaultResult> FaultAsync(string name, ProcessStack stack, ChaosFollower[] followers, string journal, Func<Task> fault)
+    private async Task<FaultResult> FaultAsync(string name, ProcessStack stack, IChaosFollower[] followers, string journal, Func<Task> fault)
     {
         report($"{clock.Elapsed:mm\\:ss} {name}…");
         var before = PublishJournal.ReadConfirmed(journal).Count;
@@ -170,7 +179,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             }
 
             heads ??= await HeadsAsync(stack);
-            if (pushed is null && followers.Any(f => f.LastPush > since))
+            if (pushed is null && (await Task.WhenAll(followers.Select(f => f.LastPushAsync()))).Any(last => last > since))
             {
                 pushed = recovered.Elapsed;
             }
@@ -198,21 +207,34 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
         }
     }
 
-    private async Task<bool> SettleAsync(ProcessStack stack, ChaosFollower[] followers, string journal, List<string> channels)
+    private async Task<bool> SettleAsync(ProcessStack stack, IChaosFollower[] followers, string journal)
     {
         var confirmed = PublishJournal.ReadConfirmed(journal).Count;
         var deadline = DateTime.UtcNow + options.Settle;
         while (DateTime.UtcNow < deadline)
         {
-            if (await HeadsAsync(stack) is { } heads && heads.Values.Sum() >= confirmed
-                && followers.All(f => channels.All(c => f.Last(c) >= heads.GetValueOrDefault(c))))
+            if (await HeadsAsync(stack) is { } heads && heads.Values.Sum() >= confirmed && await AllCaughtUpAsync(followers, heads))
             {
                 return true;
             }
 
-            await Task.Delay(250);
+            await Task.Delay(500);
         }
 
         return false;
+    }
+
+    private static async Task<bool> AllCaughtUpAsync(IChaosFollower[] followers, Dictionary<string, long> heads)
+    {
+        foreach (var follower in followers)
+        {
+            var applied = await follower.AppliedAsync();
+            if (follower.Channels.Any(c => (applied.GetValueOrDefault(c) is { Length: > 0 } seen ? seen[^1].Seq : 0) < heads.GetValueOrDefault(c)))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
