@@ -6,7 +6,7 @@ using Serverless.Benchmarks;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- eventhubs [count] [size]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- page [rate] [seconds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
-//   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 switch (which)
@@ -29,7 +29,7 @@ switch (which)
     case "chaos":
         return await ChaosCommand.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]");
         return 2;
 }
 

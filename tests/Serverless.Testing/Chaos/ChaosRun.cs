@@ -28,6 +28,9 @@ public sealed record ChaosOptions
     /// <summary>How long the end may take: every confirmed update stored, every follower at every channel's head.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>Bad events (of every kind, with good ones among them) to mix in over the run; 0 for none.</summary>
+    public int BadEvents { get; init; }
+
     /// <summary>How many of the channels the web page follows (its record of arrivals is bounded).</summary>
     public int PageChannels { get; init; } = 5;
 
@@ -80,6 +83,9 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
 
             var publisher = StartPublisher(stack, journal);
             var faults = new List<FaultResult>();
+            using var stopFlood = new CancellationTokenSource();
+            var flood = new BadInputFlood(stack.EventHubsConnectionString, ProcessStack.Hub, options.BadEvents);
+            var flooding = flood.RunAsync(options.Steady * 8, stopFlood.Token);
             try
             {
                 await SteadyAsync();
@@ -105,6 +111,8 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             }
             finally
             {
+                stopFlood.Cancel();
+                await flooding;
                 report("Stopping the publisher…");
                 publisher.Interrupt();
                 await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -113,7 +121,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
 
             report("Waiting until every confirmed update is stored and every follower has it…");
             var settled = await SettleAsync(stack, followers, journal);
-            return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed);
+            return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed, flood);
         }
         finally
         {
