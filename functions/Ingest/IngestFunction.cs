@@ -6,12 +6,13 @@ namespace Serverless.Functions.Ingest;
 
 /// <summary>
 /// Ingest: a batch of Event Hubs events through <see cref="IngestPipeline"/>. A batch that can't be stored throws, so
-/// the invocation fails and the retry policy (for ever, 1 s doubling to 1 min) delivers it again: a batch is never skipped.
+/// the invocation fails and the retry policy (for ever, 1 s doubling to 5 s) delivers it again: a batch is never skipped,
+/// and storing goes on within 5 s of storage coming back.
 /// </summary>
 public sealed partial class IngestFunction(IngestPipeline pipeline, ILogger<IngestFunction> logger)
 {
     [Function("Ingest")]
-    [ExponentialBackoffRetry(-1, "00:00:01", "00:01:00")]
+    [ExponentialBackoffRetry(-1, "00:00:01", "00:00:05")]
     public async Task RunAsync(
         [EventHubTrigger("%" + SettingNames.EventHubName + "%", Connection = SettingNames.EventHubConnection, ConsumerGroup = "%" + SettingNames.EventHubConsumerGroup + "%", IsBatched = true)] string[] events,
         FunctionContext context,

@@ -33,7 +33,7 @@ public sealed class ProcessStack : IAsyncDisposable
         EventHubsPort = LoopbackPorts.Free();
         SignalRPort = LoopbackPorts.Free();
         HostPort = LoopbackPorts.Free();
-        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HostPort}/"), Timeout = TimeSpan.FromSeconds(10) };
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HostPort}/"), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public int Partitions { get; }

@@ -41,7 +41,7 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
         ["Health"] = Http("request", "get", "health"),
     };
 
-    private const string OfficialIngestRetry = """{"strategy":"exponentialBackoff","maxRetryCount":-1,"minimumInterval":"00:00:01","maximumInterval":"00:01:00"}""";
+    private const string OfficialIngestRetry = """{"strategy":"exponentialBackoff","maxRetryCount":-1,"minimumInterval":"00:00:01","maximumInterval":"00:00:05"}""";
 
     [Fact]
     public void The_builds_functions_metadata_has_the_official_bindings()
