@@ -24,6 +24,8 @@ public static class ChaosCommand
             Channels = numbers.ElementAtOrDefault(2) is > 0 and var channels ? (int)channels : 50,
             KillAzurite = args.Contains("--kill-azurite"),
             BadEvents = args.Contains("--no-bad-events") ? 0 : 10_000,
+            // A backlog built up during the faults may take a while to drain on a small machine.
+            Settle = TimeSpan.FromMinutes(10),
         };
         Console.WriteLine($"Fault run: {options.Rate}/s over {options.Channels} channels, {minutes:0.#} min, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var report = await new ChaosRun(options, Console.WriteLine).RunAsync();
