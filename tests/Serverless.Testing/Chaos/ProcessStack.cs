@@ -144,7 +144,8 @@ public sealed class ProcessStack : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The host first, so that it stops its worker.
+        // The host first, so that it stops its worker; a worker it leaves (it was killed before) is killed after it.
+        var worker = processes.ContainsKey("host") ? await WorkerProcessIdAsync() : null;
         foreach (var part in new[] { "host", "signalr", "eventhubs" })
         {
             if (processes.Remove(part, out var process))
@@ -156,6 +157,18 @@ public sealed class ProcessStack : IAsyncDisposable
                 }
 
                 await process.DisposeAsync();
+            }
+        }
+
+        if (worker is { } pid)
+        {
+            try
+            {
+                System.Diagnostics.Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Gone with its host.
             }
         }
 
