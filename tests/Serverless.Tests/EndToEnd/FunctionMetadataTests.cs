@@ -75,7 +75,7 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
 
         var retry = worker.Function("Ingest")!.Metadata.RetryOptions;
         Assert.Equal(RpcRetryOptions.Types.RetryStrategy.ExponentialBackoff, retry.RetryStrategy);
-        Assert.Equal((-1, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)), (retry.MaxRetryCount, retry.MinimumInterval.ToTimeSpan(), retry.MaximumInterval.ToTimeSpan()));
+        Assert.Equal((-1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), (retry.MaxRetryCount, retry.MinimumInterval.ToTimeSpan(), retry.MaximumInterval.ToTimeSpan()));
     }
 
     private static string[] Http(string parameter, string method, string route) =>

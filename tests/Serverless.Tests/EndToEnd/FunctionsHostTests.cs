@@ -63,8 +63,8 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
                 new SendEventOptions { PartitionKey = channel });
         }
 
-        // The same update again (a source that sent twice), and a body that is no event.
-        await producer.SendAsync([Event(TestEvents.Update(channels[0], "e3", new { i = 3 }).ToJsonString()), Event("{not json")],
+        // A source that used an id again for other content (a duplicate), and a body that is no event.
+        await producer.SendAsync([Event(TestEvents.Update(channels[0], "e3", new { i = 33 }).ToJsonString()), Event("{not json")],
             new SendEventOptions { PartitionKey = channels[0] });
         await producer.SendAsync([Event(TestEvents.Update(channels[0], "e10", new { i = 10 }).ToJsonString())], new SendEventOptions { PartitionKey = channels[0] });
 
