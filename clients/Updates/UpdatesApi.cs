@@ -16,6 +16,21 @@ public static class UpdatesApi
     public static Task<UpdatesPage> ReadPageAsync(HttpClient functionApp, string channel, long after, int limit, CancellationToken cancellationToken = default) =>
         SendAsync<UpdatesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Updates(channel, after, limit)), cancellationToken);
 
+    /// <summary>A channel's whole log, page by page.</summary>
+    public static async Task<List<UpdateItem>> ReadLogAsync(HttpClient functionApp, string channel, CancellationToken cancellationToken = default)
+    {
+        var log = new List<UpdateItem>();
+        while (true)
+        {
+            var page = await ReadPageAsync(functionApp, channel, log.Count, UpdatesPage.MaxLimit, cancellationToken);
+            log.AddRange(page.Updates);
+            if (page.Updates.Count == 0 || log.Count >= page.Head)
+            {
+                return log;
+            }
+        }
+    }
+
     public static Task<LatestValuesPage> ReadLatestAsync(HttpClient functionApp, string channel, CancellationToken cancellationToken = default) =>
         SendAsync<LatestValuesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel)), cancellationToken);
 

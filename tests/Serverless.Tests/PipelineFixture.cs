@@ -75,19 +75,7 @@ public sealed class PipelineFixture : IAsyncLifetime
     }
 
     /// <summary>Every stored update of a channel, read through the Updates function page by page.</summary>
-    public async Task<List<UpdateItem>> ReadAllAsync(string channel)
-    {
-        var all = new List<UpdateItem>();
-        while (true)
-        {
-            var page = await UpdatesApi.ReadPageAsync(Http, channel, all.Count, UpdatesPage.MaxLimit);
-            all.AddRange(page.Updates);
-            if (page.Updates.Count == 0 || all.Count >= page.Head)
-            {
-                return all;
-            }
-        }
-    }
+    public Task<List<UpdateItem>> ReadAllAsync(string channel) => UpdatesApi.ReadLogAsync(Http, channel);
 
     /// <summary>A client connected through the app's negotiate and subscribed to <paramref name="channels"/>.</summary>
     public async Task<UpdatesClient> SubscribedClientAsync(params string[] channels)

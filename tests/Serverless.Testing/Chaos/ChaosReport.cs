@@ -42,7 +42,7 @@ public sealed record ChaosReport(
         var stored = new Dictionary<string, List<UpdateItem>>();
         foreach (var channel in channels)
         {
-            stored[channel] = await ReadLogAsync(stack.Api, channel);
+            stored[channel] = await UpdatesApi.ReadLogAsync(stack.Api, channel);
         }
 
         var storedIds = stored.Values.SelectMany(log => log.Select(u => u.Id)).ToList();
@@ -110,7 +110,7 @@ public sealed record ChaosReport(
         var stored = new List<string>();
         foreach (var channel in flood.Channels)
         {
-            stored.AddRange((await ReadLogAsync(api, channel)).Select(u => u.Id));
+            stored.AddRange((await UpdatesApi.ReadLogAsync(api, channel)).Select(u => u.Id));
         }
 
         var good = flood.Expected.Where(e => e.Stored).Select(e => e.Id!).ToHashSet();
@@ -140,20 +140,6 @@ public sealed record ChaosReport(
     }
 
     private static long Number(string id) => long.TryParse(id.AsSpan(id.LastIndexOf('-') + 1), out var n) ? n : -1;
-
-    private static async Task<List<UpdateItem>> ReadLogAsync(HttpClient api, string channel)
-    {
-        var log = new List<UpdateItem>();
-        while (true)
-        {
-            var page = await UpdatesApi.ReadPageAsync(api, channel, log.Count, UpdatesPage.MaxLimit);
-            log.AddRange(page.Updates);
-            if (page.Updates.Count == 0 || log.Count >= page.Head)
-            {
-                return log;
-            }
-        }
-    }
 
     private static async Task<List<TableEntity>> ReadDeadLettersAsync(string storage)
     {

@@ -83,25 +83,6 @@ public sealed class BadInputFloodTests(PipelineFixture fixture)
         return all;
     }
 
-    private static async Task<List<UpdateItem>> StoredAsync(HttpClient app, IReadOnlyList<string> channels)
-    {
-        var all = new List<UpdateItem>();
-        foreach (var channel in channels)
-        {
-            var log = new List<UpdateItem>();
-            while (true)
-            {
-                var page = await UpdatesApi.ReadPageAsync(app, channel, log.Count, UpdatesPage.MaxLimit);
-                log.AddRange(page.Updates);
-                if (page.Updates.Count == 0 || log.Count >= page.Head)
-                {
-                    break;
-                }
-            }
-
-            all.AddRange(log);
-        }
-
-        return all;
-    }
+    private static async Task<List<UpdateItem>> StoredAsync(HttpClient app, IReadOnlyList<string> channels) =>
+        [.. (await Task.WhenAll(channels.Select(channel => UpdatesApi.ReadLogAsync(app, channel)))).SelectMany(log => log)];
 }
