@@ -1,6 +1,6 @@
 namespace Serverless.Pipeline.Push;
 
-/// <summary>SignalR Service data-plane routes, API version 2022-06-01 (AZURE-CONTRACTS §2.4), and the client route.</summary>
+/// <summary>SignalR Service data-plane routes, API version 2022-06-01 (docs/signalr-service.md#rest-api), and the client route.</summary>
 public static class SignalRRoutes
 {
     public const string ApiVersion = "2022-06-01";

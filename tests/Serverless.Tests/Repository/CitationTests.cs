@@ -42,7 +42,8 @@ public sealed partial class CitationTests
 
     [Theory]
     [InlineData("// the rules (DESIGN.md)", false, "DESIGN.md")]
-    [InlineData("/// see ../shared/AZURE-CONTRACTS.md for the wire", false, "../shared/AZURE-CONTRACTS.md")]
+    [InlineData("/// see ../elsewhere/WIRE-FACTS.md for the wire", false, "../elsewhere/WIRE-FACTS.md")]
+    [InlineData("/// the routes (WIRE-FACTS §2.4) and more", false, "WIRE-FACTS.md")]
     [InlineData("// (docs/event-hubs.md#cbs)", false, "docs/event-hubs.md#cbs")]
     [InlineData("// https://github.com/x/y/blob/main/README.md", false, "")]
     [InlineData("the source, `src/specs/Protocols.md` in aspnetcore", true, "")]
@@ -90,6 +91,12 @@ public sealed partial class CitationTests
 
     private static IEnumerable<(string Path, string Section)> Citations(string line, bool markdown)
     {
+        // A section of a document named without its extension ("NAME §2.4") cites NAME.md.
+        foreach (Match match in SectionOfNamedDocument().Matches(line))
+        {
+            yield return (match.Groups["name"].Value + ".md", "");
+        }
+
         foreach (Match match in MarkdownPath().Matches(line))
         {
             var tokenStart = line.LastIndexOfAny([' ', '(', '`', '"', '\''], Math.Max(0, match.Index - 1)) + 1;
@@ -137,6 +144,9 @@ public sealed partial class CitationTests
 
     [GeneratedRegex(@"(?<![\w/.#-])(?<path>(?:\.\./|\./)?(?:[\w.-]+/)*[\w.-]+\.md)(?<section>#[\w-]+)?")]
     private static partial Regex MarkdownPath();
+
+    [GeneratedRegex(@"\b(?<name>[A-Z][A-Z0-9-]{2,})\s*§")]
+    private static partial Regex SectionOfNamedDocument();
 
     [GeneratedRegex(@"[\w-]+\.(com|org|net|io)/")]
     private static partial Regex DomainPrefix();
