@@ -64,6 +64,9 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
                 }
 
                 taken += pending.Count;
+                // Everything taken from the source is recorded before any of it is sent, so that a publisher killed
+                // while channels send side by side resends all it took and a numbered source resumes without a hole.
+                journal?.Attempting(pending);
                 await SendAsync(pending, cancellationToken);
                 if (rate > 0 && !exhausted)
                 {
@@ -117,7 +120,7 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
         }
     }
 
-    /// <summary>One batch of as many as fit from <paramref name="from"/> on (the hub's message size limit), recorded before it goes and confirmed after.</summary>
+    /// <summary>One batch of as many as fit from <paramref name="from"/> on (the hub's message size limit), confirmed in the journal after it goes.</summary>
     private async Task<int> SendBatchAsync(string? partitionKey, List<OutgoingUpdate> events, int from)
     {
         using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionKey = partitionKey });
@@ -129,10 +132,8 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
 
         if (added > 0)
         {
-            var sending = events.GetRange(from, added);
-            journal?.Attempting(sending);
             await producer.SendAsync(batch);
-            journal?.Confirmed(sending);
+            journal?.Confirmed(events.GetRange(from, added));
         }
 
         return added;
