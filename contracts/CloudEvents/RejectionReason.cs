@@ -3,6 +3,7 @@ namespace Serverless.Contracts.CloudEvents;
 /// <summary>Why an event was not stored: the code a dead-letter record carries in <c>Reason</c>.</summary>
 public static class RejectionReason
 {
+    public const string NotUtf8 = "not-utf8";
     public const string MalformedJson = "malformed-json";
     public const string NotAnEvent = "not-an-event";
     public const string MissingAttribute = "missing-attribute";

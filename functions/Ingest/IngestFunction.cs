@@ -14,7 +14,7 @@ public sealed partial class IngestFunction(IngestPipeline pipeline, ILogger<Inge
     [Function("Ingest")]
     [ExponentialBackoffRetry(-1, "00:00:01", "00:00:05")]
     public async Task RunAsync(
-        [EventHubTrigger("%" + SettingNames.EventHubName + "%", Connection = SettingNames.EventHubConnection, ConsumerGroup = "%" + SettingNames.EventHubConsumerGroup + "%", IsBatched = true)] string[] events,
+        [EventHubTrigger("%" + SettingNames.EventHubName + "%", Connection = SettingNames.EventHubConnection, ConsumerGroup = "%" + SettingNames.EventHubConsumerGroup + "%", IsBatched = true)] byte[][] events,
         FunctionContext context,
         CancellationToken cancellationToken)
     {

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Serverless.Contracts.CloudEvents;
 
 namespace Serverless.Pipeline.CloudEvents;
@@ -12,7 +14,35 @@ namespace Serverless.Pipeline.CloudEvents;
 /// </summary>
 public sealed class CloudEventParser(int maxEventBytes, int deadLetterBodyBytes)
 {
-    public void Parse(string body, EventOrigin origin, List<Update> updates, List<Rejection> rejections)
+    private static ReadOnlySpan<byte> ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Parses one body as Event Hubs carries it, as bytes. JSON is UTF-8 (RFC 8259 §8.1), so a body that is not is
+    /// refused whole with the offset of its first bad byte; a leading byte order mark is skipped, as §8.1 allows.
+    /// </summary>
+    public void Parse(ReadOnlySpan<byte> body, EventOrigin origin, List<Update> updates, List<Rejection> rejections)
+    {
+        if (body.StartsWith(ByteOrderMark))
+        {
+            body = body[ByteOrderMark.Length..];
+        }
+
+        var text = new char[body.Length];
+        var status = Utf8.ToUtf16(body, text, out var read, out var written, replaceInvalidSequences: false);
+        if (status != OperationStatus.Done)
+        {
+            rejections.Add(Reject(
+                RejectionReason.NotUtf8,
+                $"the body is not UTF-8: the bytes at offset {read} ({Convert.ToHexString(body.Slice(read, Math.Min(4, body.Length - read)))}) are no UTF-8 character",
+                Encoding.UTF8.GetString(body),
+                origin));
+            return;
+        }
+
+        Parse(new string(text, 0, written), origin, updates, rejections);
+    }
+
+    private void Parse(string body, EventOrigin origin, List<Update> updates, List<Rejection> rejections)
     {
         JsonDocument document;
         try

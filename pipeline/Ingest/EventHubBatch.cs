@@ -13,7 +13,7 @@ namespace Serverless.Pipeline.Ingest;
 /// </summary>
 public static class EventHubBatch
 {
-    public static IReadOnlyList<EventBody> Read(IReadOnlyList<string?> events, IReadOnlyDictionary<string, object?> bindingData)
+    public static IReadOnlyList<EventBody> Read(IReadOnlyList<byte[]?> events, IReadOnlyDictionary<string, object?> bindingData)
     {
         var partitionId = PartitionIdOf(Find(bindingData, "PartitionContext"));
         var sequenceNumbers = Values(Find(bindingData, "SequenceNumberArray"));
@@ -33,7 +33,7 @@ public static class EventHubBatch
                 At(partitionKeys, i) is { Length: > 0 } key ? key : null,
                 i,
                 0);
-            bodies[i] = new EventBody(events[i] ?? "", origin);
+            bodies[i] = new EventBody(events[i] ?? [], origin);
         }
 
         return bodies;
@@ -103,5 +103,5 @@ public static class EventHubBatch
     private static string? At(IReadOnlyList<string?> values, int index) => index < values.Count ? values[index] : null;
 }
 
-/// <summary>One Event Hubs body and where it came from.</summary>
-public sealed record EventBody(string Text, EventOrigin Origin);
+/// <summary>One Event Hubs body, its bytes as sent, and where it came from.</summary>
+public sealed record EventBody(ReadOnlyMemory<byte> Bytes, EventOrigin Origin);

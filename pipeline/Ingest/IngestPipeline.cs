@@ -80,7 +80,7 @@ public sealed partial class IngestPipeline(
         var rejections = new List<Rejection>();
         foreach (var body in events)
         {
-            parser.Parse(body.Text, body.Origin, parsed, rejections);
+            parser.Parse(body.Bytes.Span, body.Origin, parsed, rejections);
         }
 
         var allowed = new List<Update>(parsed.Count);

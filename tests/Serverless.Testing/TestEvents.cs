@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.Contracts.CloudEvents;
@@ -52,7 +53,7 @@ public static class TestEvents
             ["EnqueuedTimeUtcArray"] = JsonSerializer.Serialize(bodies.Select(_ => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fff")).ToArray()),
             ["PartitionKeyArray"] = bodies.Select(_ => "").ToArray(),
         };
-        return EventHubBatch.Read(bodies, bindingData);
+        return EventHubBatch.Read([.. bodies.Select(Encoding.UTF8.GetBytes)], bindingData);
     }
 
     public static IReadOnlyList<EventBody> Batch(IEnumerable<JsonObject> events, string partitionId = "0", long firstSequenceNumber = 0) =>

@@ -16,7 +16,7 @@ public sealed record FloodBody(byte[] Body, string PartitionKey, IReadOnlyList<E
 /// <summary>
 /// Bad input of every kind the pipeline must refuse with a reason, mixed with good events it must store: malformed JSON,
 /// bodies that are no event, missing and mistyped attributes, oversized keys and channels, invalid and OData-shaped
-/// channel names, binary data, nesting deeper than JSON readers allow, events at and just over the size limit, and
+/// channel names, binary data, bytes that are no UTF-8, nesting deeper than JSON readers allow, events at and just over the size limit, and
 /// arrays of good and bad events together. Good events go to <c>flood.{n mod channels}</c>.
 /// </summary>
 public sealed class BadEvents(string run, int maxEventBytes, int channels = 4)
@@ -64,6 +64,11 @@ public sealed class BadEvents(string run, int maxEventBytes, int channels = 4)
         () => Bad(e => { e.Remove(UpdateAttributes.Data); e[UpdateAttributes.DataBase64] = "AAEC"; }, RejectionReason.DataNotJson),
         () => Bad(e => e[UpdateAttributes.DataContentType] = "text/plain", RejectionReason.DataNotJson),
         () => Raw(Nested(200), RejectionReason.MalformedJson),
+        () => NotUtf8([0xC3, 0x28]),
+        () => NotUtf8([0xC0, 0xAF]),
+        () => NotUtf8([0xED, 0xA0, 0x80]),
+        () => NotUtf8([0xFF]),
+        WithByteOrderMark,
         () => Sized(maxEventBytes, stored: true),
         () => Sized(maxEventBytes + 1, stored: false),
         Mixed,
@@ -96,6 +101,22 @@ public sealed class BadEvents(string run, int maxEventBytes, int channels = 4)
         var e = Event(id);
         spoil(e);
         return Body(e.ToJsonString(), new ExpectedOutcome(knownId ? id : null, knownChannel ? ChannelOf(id) : null, reason));
+    }
+
+    // A good event but for bytes in its data that are no UTF-8: nothing of it can be read, so nothing of it is known.
+    private FloodBody NotUtf8(byte[] bad)
+    {
+        var text = Event(NextId()).ToJsonString();
+        var cut = text.LastIndexOf('"'); // inside the last string, the data's id
+        byte[] body = [.. Encoding.UTF8.GetBytes(text[..cut]), .. bad, .. Encoding.UTF8.GetBytes(text[cut..])];
+        return new FloodBody(body, PartitionKey, [new ExpectedOutcome(null, null, RejectionReason.NotUtf8)]);
+    }
+
+    private FloodBody WithByteOrderMark()
+    {
+        var id = NextId();
+        byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Event(id).ToJsonString())];
+        return new FloodBody(body, PartitionKey, [new ExpectedOutcome(id, ChannelOf(id), null)]);
     }
 
     private FloodBody Raw(string text, string reason) => Body(text, new ExpectedOutcome(null, null, reason));

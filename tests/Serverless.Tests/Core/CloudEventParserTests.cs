@@ -1,3 +1,4 @@
+using System.Text;
 using Serverless.Contracts.CloudEvents;
 using Serverless.Pipeline.CloudEvents;
 
@@ -12,7 +13,7 @@ public sealed class CloudEventParserTests
     {
         var updates = new List<Update>();
         var rejections = new List<Rejection>();
-        parser.Parse(body, Origin, updates, rejections);
+        parser.Parse(Encoding.UTF8.GetBytes(body), Origin, updates, rejections);
         return (updates, rejections);
     }
 
@@ -54,6 +55,44 @@ public sealed class CloudEventParserTests
         Assert.Equal(RejectionReason.MalformedJson, rejection.Reason);
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(rejection.RawBody) <= 64);
         Assert.StartsWith(rejection.RawBody, "{\"x\":\"" + new string('é', 100));
+    }
+
+    [Theory]
+    [InlineData("C328", 28)] // a lead byte followed by no continuation byte
+    [InlineData("C0AF", 28)] // an overlong encoding of '/'
+    [InlineData("EDA080", 28)] // a UTF-16 surrogate encoded as UTF-8
+    [InlineData("E282", 28)] // a sequence cut short by the end of the string
+    public void A_body_that_is_not_UTF8_is_refused_with_the_offset_of_its_first_bad_byte(string badBytes, int offset)
+    {
+        var body = Encoding.UTF8.GetBytes("{\"specversion\":\"1.0\",\"id\":\"x")
+            .Concat(Convert.FromHexString(badBytes))
+            .Concat(Encoding.UTF8.GetBytes("\",\"source\":\"/s\",\"type\":\"t\",\"subject\":\"c\",\"data\":{}}"))
+            .ToArray();
+        var updates = new List<Update>();
+        var rejections = new List<Rejection>();
+
+        parser.Parse(body, Origin, updates, rejections);
+
+        Assert.Empty(updates);
+        var rejection = Assert.Single(rejections);
+        Assert.Equal(RejectionReason.NotUtf8, rejection.Reason);
+        Assert.Contains($"offset {offset} ({badBytes}", rejection.Detail);
+        Assert.Contains('\uFFFD', rejection.RawBody);
+    }
+
+    [Fact]
+    public void A_leading_byte_order_mark_is_skipped()
+    {
+        var body = new byte[] { 0xEF, 0xBB, 0xBF }
+            .Concat(Encoding.UTF8.GetBytes("""{"specversion":"1.0","id":"1","source":"/s","type":"t","subject":"c","data":{"v":"é"}}"""))
+            .ToArray();
+        var updates = new List<Update>();
+        var rejections = new List<Rejection>();
+
+        parser.Parse(body, Origin, updates, rejections);
+
+        Assert.Empty(rejections);
+        Assert.Equal("é", Assert.Single(updates).Data.GetProperty("v").GetString());
     }
 
     [Theory]

@@ -26,7 +26,7 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
     {
         ["Ingest"] =
         [
-            """{"name":"events","type":"eventHubTrigger","direction":"In","eventHubName":"%EventHubName%","connection":"EventHubConnection","consumerGroup":"%EventHubConsumerGroup%","cardinality":"Many","dataType":"String"}""",
+            """{"name":"events","type":"eventHubTrigger","direction":"In","eventHubName":"%EventHubName%","connection":"EventHubConnection","consumerGroup":"%EventHubConsumerGroup%","cardinality":"Many","dataType":"Binary"}""",
         ],
         ["Negotiate"] =
         [
