@@ -1,3 +1,5 @@
+using Serverless.Functions.Api;
+using Serverless.Functions.NotFound;
 using Serverless.Pipeline;
 
 namespace Serverless.Functions;
@@ -5,9 +7,16 @@ namespace Serverless.Functions;
 /// <summary>The function app's services: the update pipeline's, and problem details for the HTTP functions' errors.</summary>
 public static class FunctionApp
 {
+    /// <summary>The host's route prefix for HTTP functions (host.json's <c>extensions.http.routePrefix</c>; <c>api</c> by default).</summary>
+    public const string RoutePrefix = "api";
+
+    /// <summary>Azure's limit for an HTTP trigger's request body: 100 MB (docs/functions-host.md#http-limits).</summary>
+    public const long MaxRequestBodyBytes = 100 * 1024 * 1024;
+
     public static IServiceCollection AddFunctionApp(this IServiceCollection services) => services
         .AddUpdatePipeline()
-        .AddProblemDetails();
+        .AddProblemDetails()
+        .AddSingleton(new ApiRouteTable(RoutePrefix, typeof(FunctionApp).Assembly, except: NotFoundFunction.Name));
 
     /// <summary>Framework chatter (every request, every outgoing call) only when asked for in <c>Logging__LogLevel__*</c>.</summary>
     public static ILoggingBuilder AddFunctionAppLogFilters(this ILoggingBuilder logging) => logging

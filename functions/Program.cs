@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using Serverless.Functions;
@@ -8,5 +9,8 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ChannelRouteCheck>();
 builder.Services.AddFunctionApp();
+// The host lets through bodies up to Azure's 100 MB. The worker reads them to the end, even past what a function
+// takes, so that the function's 413 reaches the caller instead of a connection closed under the host's forwarding.
+builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = FunctionApp.MaxRequestBodyBytes);
 builder.Logging.AddFunctionAppLogFilters();
 await builder.Build().RunAsync();

@@ -16,6 +16,8 @@ namespace Serverless.FunctionsHost;
 /// </summary>
 public static class FunctionsHostApp
 {
+    public const long MaxRequestBodyBytes = 100 * 1024 * 1024;
+
     public static WebApplication Build(FunctionsHostOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         var root = ScriptRoot.Read(options.ScriptRoot);
@@ -25,8 +27,9 @@ public static class FunctionsHostApp
         {
             kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.Listen(IPAddress.Loopback, grpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-            // Requests are streamed to the worker, which applies its own limits.
-            kestrel.Limits.MaxRequestBodySize = null;
+            // Azure's limit for an HTTP trigger's request (docs/functions-host.md#http-limits): a larger body is
+            // answered 413 here, before the worker reads it; below it, the worker applies its own limits.
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.CloudEvents;
 using Serverless.Functions.Api;
+using Serverless.Pipeline.CloudEvents;
 using Serverless.Pipeline.Push;
 using Serverless.Pipeline.Storage;
 
@@ -22,24 +22,39 @@ public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "subscriptions")] HttpRequest httpRequest,
         CancellationToken cancellationToken)
     {
-        var context = httpRequest.HttpContext;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        if (httpRequest.ContentType is { } contentType && !JsonMediaType.Matches(contentType))
         {
-            limit.MaxRequestBodySize = SubscribeRequest.MaxBodyBytes;
+            return TypedResults.Problem(title: "Unsupported media type", detail: $"The body is JSON (application/json), not {contentType}.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        // Read to the limit and no further: the rest is left to the server to drain, so that the answer reaches a
+        // caller behind a proxy (the Functions host) instead of a connection closed under it.
+        ReadOnlyMemory<byte>? body;
+        try
+        {
+            body = await RequestBody.ReadAtMostAsync(httpRequest.Body, SubscribeRequest.MaxBodyBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // The caller broke off or sent too slowly; the answer is for the record, as it has likely gone.
+            return TypedResults.Problem(title: "The request could not be read", detail: ex.Message, statusCode: ex.StatusCode);
+        }
+
+        if (body is null)
+        {
+            return TypedResults.Problem(title: "Request too large", detail: $"A subscription request may be at most {SubscribeRequest.MaxBodyBytes} bytes.",
+                statusCode: StatusCodes.Status413PayloadTooLarge);
         }
 
         SubscribeRequest? request;
         try
         {
-            request = await JsonSerializer.DeserializeAsync<SubscribeRequest>(context.Request.Body, JsonSerializerOptions.Web, cancellationToken);
+            request = JsonSerializer.Deserialize<SubscribeRequest>(body.Value.Span, JsonSerializerOptions.Web);
         }
         catch (JsonException ex)
         {
             return ApiProblems.BadRequest($"The body is not a JSON object {{connectionId, channels}}: {ex.Message}");
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TypedResults.Problem(title: "Request too large", detail: $"A subscription request may be at most {SubscribeRequest.MaxBodyBytes} bytes.", statusCode: ex.StatusCode);
         }
 
         if (Validate(request) is { } problem)
@@ -87,9 +102,10 @@ public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log)
             return ApiProblems.BadRequest("The body must be a JSON object {connectionId, channels}.");
         }
 
-        if (string.IsNullOrWhiteSpace(request.ConnectionId) || request.ConnectionId.Length > SubscribeRequest.MaxConnectionIdLength)
+        if (string.IsNullOrWhiteSpace(request.ConnectionId) || request.ConnectionId.Length > SubscribeRequest.MaxConnectionIdLength
+            || request.ConnectionId.Any(char.IsControl))
         {
-            return ApiProblems.BadRequest($"connectionId is required: the id of your SignalR connection (at most {SubscribeRequest.MaxConnectionIdLength} characters).");
+            return ApiProblems.BadRequest($"connectionId is required: the id of your SignalR connection (at most {SubscribeRequest.MaxConnectionIdLength} characters, none of them control characters).");
         }
 
         if (request.Channels is null || request.Channels.Length == 0 || request.Channels.Length > SubscribeRequest.MaxChannels)

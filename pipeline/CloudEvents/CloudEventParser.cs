@@ -209,18 +209,8 @@ public sealed class CloudEventParser(int maxEventBytes, int deadLetterBodyBytes)
         _ => null,
     };
 
-    private static bool IsJsonContentType(JsonElement contentType)
-    {
-        if (contentType.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        var mediaType = contentType.GetString()!.Split(';')[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || mediaType.Equals("text/json", StringComparison.OrdinalIgnoreCase)
-            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
-    }
+    private static bool IsJsonContentType(JsonElement contentType) =>
+        contentType.ValueKind == JsonValueKind.String && JsonMediaType.Matches(contentType.GetString());
 
     public Rejection Reject(string reason, string detail, string raw, EventOrigin origin, JsonElement? element = null) =>
         new(reason, detail, Bounded(raw, deadLetterBodyBytes), origin,

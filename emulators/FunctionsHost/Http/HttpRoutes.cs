@@ -26,10 +26,15 @@ public sealed class HttpRoutes
             routes.Add((function, trigger, new TemplateMatcher(template, new RouteValueDictionary()), methods));
         }
 
-        // Literal segments before parameters, as ASP.NET Core routing orders them.
-        routes.Sort((a, b) => b.Matcher.Template.Segments.Count(s => s.IsSimple && s.Parts[0].IsLiteral)
-            .CompareTo(a.Matcher.Template.Segments.Count(s => s.IsSimple && s.Parts[0].IsLiteral)));
+        // Literal segments before parameters, and catch-all parameters last, as ASP.NET Core routing orders them.
+        routes.Sort((a, b) => CatchAll(a.Matcher).CompareTo(CatchAll(b.Matcher)) is var byCatchAll and not 0
+            ? byCatchAll
+            : Literals(b.Matcher).CompareTo(Literals(a.Matcher)));
     }
+
+    private static bool CatchAll(TemplateMatcher matcher) => matcher.Template.Parameters.Any(p => p.IsCatchAll);
+
+    private static int Literals(TemplateMatcher matcher) => matcher.Template.Segments.Count(s => s.IsSimple && s.Parts[0].IsLiteral);
 
     public static HttpRoutes For(ReadyWorker worker, string routePrefix) => PerWorker.GetValue(worker, w => new HttpRoutes(w, routePrefix));
 

@@ -54,7 +54,8 @@ public sealed partial class HttpTriggerEndpoint(
 
         if (HttpRoutes.For(worker, root.Host.RoutePrefix).Match(context.Request.Method, context.Request.Path) is not { } match)
         {
-            await Results.NotFound().ExecuteAsync(context);
+            await Results.Problem(title: "Not found", detail: $"No function answers {context.Request.Method} {context.Request.Path}.",
+                statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
             return;
         }
 
@@ -97,7 +98,20 @@ public sealed partial class HttpTriggerEndpoint(
 
         if (error != ForwarderError.None)
         {
-            LogForwardingFailed(function.Name, request.InvocationId, error.ToString(), context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message);
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            if (ClientFault(error, exception) is { } fault)
+            {
+                LogCallerFailed(function.Name, request.InvocationId, fault.Status, exception?.Message);
+                // The caller broke off or sent its request too slowly: the function failed for want of it, not by fault of its own.
+                if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+                {
+                    await Results.Problem(title: fault.Title, detail: exception?.Message, statusCode: fault.Status).ExecuteAsync(context);
+                }
+
+                return;
+            }
+
+            LogForwardingFailed(function.Name, request.InvocationId, error.ToString(), exception?.Message);
         }
 
         if (response?.Result is { Status: not StatusResult.Types.Status.Success } failed)
@@ -109,6 +123,25 @@ public sealed partial class HttpTriggerEndpoint(
             }
         }
     }
+
+    /// <summary>The answer to a request whose forwarding failed on the caller's side: 408 for a body too slow, else 400.</summary>
+    private static (int Status, string Title)? ClientFault(ForwarderError error, Exception? exception) =>
+        error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyClient
+            ? FindBadRequest(exception)?.StatusCode switch
+            {
+                StatusCodes.Status408RequestTimeout => (StatusCodes.Status408RequestTimeout, "Request body too slow"),
+                StatusCodes.Status413PayloadTooLarge => (StatusCodes.Status413PayloadTooLarge, "Request too large"),
+                _ => (StatusCodes.Status400BadRequest, "The request could not be read"),
+            }
+            : null;
+
+    private static BadHttpRequestException? FindBadRequest(Exception? exception) => exception switch
+    {
+        null => null,
+        BadHttpRequestException bad => bad,
+        AggregateException aggregate => aggregate.InnerExceptions.Select(FindBadRequest).FirstOrDefault(e => e is not null),
+        _ => FindBadRequest(exception.InnerException),
+    };
 
     private InvocationRequest BuildRequest(FunctionDescription function, BindingDescription trigger, HttpContext context, RouteValueDictionary routeValues)
     {
@@ -139,6 +172,9 @@ public sealed partial class HttpTriggerEndpoint(
 
     [LoggerMessage(EventId = 51, EventName = "HttpForwardingFailed", Level = LogLevel.Error, Message = "{Function} invocation {InvocationId}: forwarding to the worker failed ({Error}): {Detail}")]
     private partial void LogForwardingFailed(string function, string invocationId, string error, string? detail);
+
+    [LoggerMessage(EventId = 54, EventName = "HttpCallerFailed", Level = LogLevel.Information, Message = "{Function} invocation {InvocationId}: the caller's request could not be read; answered {Status}: {Detail}")]
+    private partial void LogCallerFailed(string function, string invocationId, int status, string? detail);
 
     [LoggerMessage(EventId = 52, EventName = "HttpFunctionFailed", Level = LogLevel.Error, Message = "{Function} invocation {InvocationId} failed: {Failure}")]
     private partial void LogFunctionFailed(string function, string invocationId, string failure);

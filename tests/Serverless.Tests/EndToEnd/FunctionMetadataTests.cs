@@ -39,6 +39,11 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
         ["Latest"] = Http("request", "get", "channels/{channel}/latest"),
         ["Channels"] = Http("request", "get", "channels"),
         ["Health"] = Http("request", "get", "health"),
+        ["NotFound"] =
+        [
+            """{"name":"request","type":"httpTrigger","direction":"In","authLevel":"Anonymous","methods":["get","post","put","patch","delete","head","options"],"route":"{*path}"}""",
+            """{"name":"$return","type":"http","direction":"Out"}""",
+        ],
     };
 
     private const string OfficialIngestRetry = """{"strategy":"exponentialBackoff","maxRetryCount":-1,"minimumInterval":"00:00:01","maximumInterval":"00:00:05"}""";

@@ -71,6 +71,30 @@ public sealed class ApiTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task A_route_of_another_method_is_405_with_allow_and_an_unknown_route_is_404_naming_the_routes()
+    {
+        using var wrongMethod = await fixture.Http.DeleteAsync("/api/channels/test.a/updates");
+        using var unknown = await fixture.Http.GetAsync("/api/channel/test.a");
+        var problem = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
+        Assert.Equal(["GET"], wrongMethod.Content.Headers.Allow);
+        Assert.Equal("application/problem+json", wrongMethod.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("GET /api/channels/{channel}/updates", problem.GetProperty("detail").GetString());
+        Assert.Contains("POST /api/subscriptions", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task A_subscription_that_is_not_JSON_is_415()
+    {
+        using var response = await fixture.Http.PostAsync("/api/subscriptions", new StringContent("connectionId=c&channels=test.a", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task Subscribe_for_a_connection_the_service_does_not_know_is_not_found()
     {
         using var response = await fixture.Http.PostAsJsonAsync("/api/subscriptions", new { connectionId = "gone", channels = new[] { TestEvents.NewChannel() } });
@@ -218,16 +242,6 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(HealthReport.Unhealthy, health!.Status);
         Assert.False(health.Checks.Storage.Healthy);
-    }
-
-    [Fact]
-    public async Task A_path_that_is_no_function_is_not_found()
-    {
-        using var unknown = await fixture.Http.GetAsync("/api/nothing-here");
-        using var wrongMethod = await fixture.Http.DeleteAsync("/api/channels");
-
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, wrongMethod.StatusCode);
     }
 
     private static IEnumerable<long> Seqs(UpdatesPage page) => page.Updates.Select(u => u.Seq);
