@@ -32,11 +32,11 @@ public sealed record ChaosReport(
     public bool Passed => Settled && Lost == 0 && Duplicated == 0 && OutOfOrder == 0 && Problems.Count == 0;
 
     public static async Task<ChaosReport> CheckAsync(ProcessStack stack, IReadOnlyList<IChaosFollower> followers, string journal,
-        IReadOnlyList<string> channels, IReadOnlyList<FaultResult> faults, bool settled, TimeSpan elapsed, BadInputFlood flood)
+        IReadOnlyList<string> channels, IReadOnlyList<FaultResult> faults, bool settled, TimeSpan elapsed, BadInputFlood flood, IReadOnlyList<string> deaths)
     {
         var confirmedInOrder = PublishJournal.ReadConfirmedInOrder(journal).Distinct().ToList();
         var attempted = PublishJournal.ReadAttempted(journal).Where(u => u.Id is not null).GroupBy(u => u.Id!).ToDictionary(g => g.Key, g => g.First());
-        var problems = new List<string>();
+        var problems = deaths.Select(death => death.Split('\n')[0]).ToList();
         var anomalies = new List<(string Id, string Kind)>();
 
         var stored = new Dictionary<string, List<UpdateItem>>();

@@ -63,6 +63,8 @@ public sealed record FaultResult(string Fault, TimeSpan? FirstStored, TimeSpan? 
 public sealed class ChaosRun(ChaosOptions options, Action<string> report)
 {
     private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly List<string> deaths = [];
+    private ChildProcess publisher = null!;
 
     public async Task<ChaosReport> RunAsync()
     {
@@ -81,7 +83,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             await using var page = await ChaosPage.OpenAsync(new Uri($"http://localhost:{webPort}/"), [.. channels.Take(options.PageChannels)]);
             IChaosFollower[] followers = [webSockets, longPolling, page];
 
-            var publisher = StartPublisher(stack, journal);
+            publisher = StartPublisher(stack, journal);
             var faults = new List<FaultResult>();
             using var stopFlood = new CancellationTokenSource();
             var flood = new BadInputFlood(stack.EventHubsConnectionString, ProcessStack.Hub, options.BadEvents);
@@ -113,6 +115,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             {
                 stopFlood.Cancel();
                 await flooding;
+                NoteDeaths(stack);
                 report("Stopping the publisher…");
                 publisher.Interrupt();
                 await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
@@ -121,7 +124,8 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
 
             report("Waiting until every confirmed update is stored and every follower has it…");
             var settled = await SettleAsync(stack, followers, journal);
-            return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed, flood);
+            NoteDeaths(stack, publisherRuns: false);
+            return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed, flood, deaths);
         }
         finally
         {
@@ -196,8 +200,25 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
         }
 
         report($"{clock.Elapsed:mm\\:ss}   recovered: first stored after {Seconds(stored)}, first pushed after {Seconds(pushed)}");
+        NoteDeaths(stack);
         await SteadyAsync();
         return new FaultResult(name, stored, pushed, before);
+    }
+
+    /// <summary>Reports each part found dead that no fault stopped, once, and keeps it for the verdict.</summary>
+    private void NoteDeaths(ProcessStack stack, bool publisherRuns = true)
+    {
+        var dead = stack.DeadParts().ToList();
+        if (publisherRuns && publisher.HasExited)
+        {
+            dead.Add(ProcessStack.Describe("publisher", publisher));
+        }
+
+        foreach (var death in dead.Where(d => !deaths.Contains(d)))
+        {
+            report(death);
+            deaths.Add(death);
+        }
     }
 
     private static string Seconds(TimeSpan? span) => span is { } s ? $"{s.TotalSeconds:0.0} s" : "never";

@@ -114,6 +114,27 @@ public sealed class ProcessStack : IAsyncDisposable
         azurite = null;
     }
 
+    /// <summary>
+    /// Parts that are not running though nothing stopped them (every part the run stops is started again before this
+    /// is asked), each with its exit code and its last output, so that a part that dies on its own says why.
+    /// </summary>
+    public IReadOnlyList<string> DeadParts()
+    {
+        var dead = processes.Where(p => p.Value.HasExited).Select(p => Describe(p.Key, p.Value)).ToList();
+        if (azurite?.Process is { HasExited: true } stopped)
+        {
+            dead.Add(Describe("azurite", stopped));
+        }
+
+        return dead;
+    }
+
+    public static string Describe(string part, ChildProcess process)
+    {
+        var lines = process.Text.Split('\n');
+        return $"{part} exited by itself with {process.ExitCode}; its last output:\n{string.Join('\n', lines.TakeLast(30))}";
+    }
+
     public void Suspend(string part) => Process(part).Suspend();
 
     public void Resume(string part) => Process(part).Resume();
