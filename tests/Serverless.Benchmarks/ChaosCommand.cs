@@ -3,10 +3,11 @@ using Serverless.Testing.Chaos;
 namespace Serverless.Benchmarks;
 
 /// <summary>
-/// <c>chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]</c>: the fault matrix on the whole local
+/// <c>chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] [--logs DIR]</c>: the fault matrix on the whole local
 /// pipeline (see <see cref="ChaosRun"/>), spread over about <c>minutes</c> (default 10), with 10,000 bad events mixed
 /// in. Prints a Markdown table; exit code 0 only when nothing was lost, duplicated or out of order and only the bad
-/// events were dead-lettered, each with its reason.
+/// events were dead-lettered, each with its reason. <c>--logs DIR</c> keeps each part's output (<c>host.log</c> holds
+/// the worker's).
 /// </summary>
 public static class ChaosCommand
 {
@@ -15,7 +16,9 @@ public static class ChaosCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(double.Parse).ToArray();
+        var logsAt = Array.IndexOf(args, "--logs");
+        var logs = logsAt >= 0 && logsAt + 1 < args.Length ? Path.GetFullPath(args[logsAt + 1]) : null;
+        var numbers = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (logsAt < 0 || i != logsAt + 1)).Select(double.Parse).ToArray();
         var minutes = numbers.ElementAtOrDefault(0) is > 0 and var m ? m : 10;
         var options = new ChaosOptions
         {
@@ -26,6 +29,7 @@ public static class ChaosCommand
             BadEvents = args.Contains("--no-bad-events") ? 0 : 10_000,
             // A backlog built up during the faults may take a while to drain on a small machine.
             Settle = TimeSpan.FromMinutes(10),
+            LogFolder = logs,
         };
         Console.WriteLine($"Fault run: {options.Rate}/s over {options.Channels} channels, {minutes:0.#} min, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var report = await new ChaosRun(options, Console.WriteLine).RunAsync();

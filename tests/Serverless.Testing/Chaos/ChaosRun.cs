@@ -37,6 +37,9 @@ public sealed record ChaosOptions
     /// <summary>Azurite saves its tables only every 5 s: a SIGKILL loses acknowledged writes, which Azure never does. Off: Azurite is stopped with SIGINT.</summary>
     public bool KillAzurite { get; init; }
 
+    /// <summary>Where to write each part's output at the end (<c>{part}.log</c>); none when null.</summary>
+    public string? LogFolder { get; init; }
+
     /// <summary>The short run the tests use: each fault once, a few hundred updates.</summary>
     public static ChaosOptions Short { get; } = new()
     {
@@ -74,58 +77,69 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
         {
             report($"Starting every part as its own process (data in {data})…");
             await using var stack = await ProcessStack.StartAsync(data);
-            var channels = Enumerable.Range(0, options.Channels).Select(LoadGenerator.Channel).ToList();
-            var webPort = LoopbackPorts.Free();
-            await using var web = WebClientServer.Build(TestRepo.Layout, webPort, stack.Api.BaseAddress!.ToString().TrimEnd('/') + "/api", builder => builder.Logging.ClearProviders());
-            await web.StartAsync();
-            await using var webSockets = await ChaosFollower.StartAsync("WebSockets (.NET)", stack.Api, HttpTransportType.WebSockets, channels);
-            await using var longPolling = await ChaosFollower.StartAsync("long polling (.NET)", stack.Api, HttpTransportType.LongPolling, channels);
-            await using var page = await ChaosPage.OpenAsync(new Uri($"http://localhost:{webPort}/"), [.. channels.Take(options.PageChannels)]);
-            IChaosFollower[] followers = [webSockets, longPolling, page];
-
-            publisher = StartPublisher(stack, journal);
-            var faults = new List<FaultResult>();
-            using var stopFlood = new CancellationTokenSource();
-            var flood = new BadInputFlood(stack.EventHubsConnectionString, ProcessStack.Hub, options.BadEvents);
-            var flooding = flood.RunAsync(options.Steady * 8, stopFlood.Token);
             try
             {
-                await SteadyAsync();
-                foreach (var part in new[] { "worker", "host", "eventhubs", "signalr", "azurite" })
+                var channels = Enumerable.Range(0, options.Channels).Select(LoadGenerator.Channel).ToList();
+                var webPort = LoopbackPorts.Free();
+                await using var web = WebClientServer.Build(TestRepo.Layout, webPort, stack.Api.BaseAddress!.ToString().TrimEnd('/') + "/api", builder => builder.Logging.ClearProviders());
+                await web.StartAsync();
+                await using var webSockets = await ChaosFollower.StartAsync("WebSockets (.NET)", stack.Api, HttpTransportType.WebSockets, channels);
+                await using var longPolling = await ChaosFollower.StartAsync("long polling (.NET)", stack.Api, HttpTransportType.LongPolling, channels);
+                await using var page = await ChaosPage.OpenAsync(new Uri($"http://localhost:{webPort}/"), [.. channels.Take(options.PageChannels)]);
+                IChaosFollower[] followers = [webSockets, longPolling, page];
+
+                publisher = StartPublisher(stack, journal);
+                var faults = new List<FaultResult>();
+                using var stopFlood = new CancellationTokenSource();
+                var flood = new BadInputFlood(stack.EventHubsConnectionString, ProcessStack.Hub, options.BadEvents);
+                var flooding = flood.RunAsync(options.Steady * 8, stopFlood.Token);
+                try
                 {
-                    faults.Add(await FaultAsync(KillLabel(part), stack, followers, journal, () => KillAndRestartAsync(stack, part)));
+                    await SteadyAsync();
+                    foreach (var part in new[] { "worker", "host", "eventhubs", "signalr", "azurite" })
+                    {
+                        faults.Add(await FaultAsync(KillLabel(part), stack, followers, journal, () => KillAndRestartAsync(stack, part)));
+                    }
+
+                    faults.Add(await FaultAsync($"azurite cut off (SIGSTOP {options.CutOff.TotalSeconds:0} s)", stack, followers, journal, async () =>
+                    {
+                        stack.Suspend("azurite");
+                        await Task.Delay(options.CutOff);
+                        stack.Resume("azurite");
+                    }));
+                    faults.Add(await FaultAsync("publisher killed mid-run (SIGKILL)", stack, followers, journal, async () =>
+                    {
+                        publisher.Kill();
+                        await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10));
+                        await publisher.DisposeAsync();
+                        await Task.Delay(options.Down);
+                        publisher = StartPublisher(stack, journal);
+                    }));
+                }
+                finally
+                {
+                    stopFlood.Cancel();
+                    await flooding;
+                    NoteDeaths(stack);
+                    report("Stopping the publisher…");
+                    publisher.Interrupt();
+                    await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
+                    await publisher.DisposeAsync();
                 }
 
-                faults.Add(await FaultAsync($"azurite cut off (SIGSTOP {options.CutOff.TotalSeconds:0} s)", stack, followers, journal, async () =>
-                {
-                    stack.Suspend("azurite");
-                    await Task.Delay(options.CutOff);
-                    stack.Resume("azurite");
-                }));
-                faults.Add(await FaultAsync("publisher killed mid-run (SIGKILL)", stack, followers, journal, async () =>
-                {
-                    publisher.Kill();
-                    await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10));
-                    await publisher.DisposeAsync();
-                    await Task.Delay(options.Down);
-                    publisher = StartPublisher(stack, journal);
-                }));
+                report("Waiting until every confirmed update is stored and every follower has it…");
+                var settled = await SettleAsync(stack, followers, journal);
+                NoteDeaths(stack, publisherRuns: false);
+                return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed, flood, deaths);
             }
             finally
             {
-                stopFlood.Cancel();
-                await flooding;
-                NoteDeaths(stack);
-                report("Stopping the publisher…");
-                publisher.Interrupt();
-                await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
-                await publisher.DisposeAsync();
+                if (options.LogFolder is { } logs)
+                {
+                    stack.WriteLogs(logs);
+                    report($"Each part's output is in {logs}.");
+                }
             }
-
-            report("Waiting until every confirmed update is stored and every follower has it…");
-            var settled = await SettleAsync(stack, followers, journal);
-            NoteDeaths(stack, publisherRuns: false);
-            return await ChaosReport.CheckAsync(stack, followers, journal, channels, faults, settled, clock.Elapsed, flood, deaths);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost.App;
@@ -22,6 +23,8 @@ public sealed class ProcessStack : IAsyncDisposable
     private readonly string appFolder;
     private readonly AzuritePorts azuritePorts;
     private readonly Dictionary<string, ChildProcess> processes = [];
+    private readonly Dictionary<string, StringBuilder> earlierOutput = [];
+    private readonly Dictionary<string, ChildProcess> keptFrom = [];
     private AzuriteProcess? azurite;
 
     private ProcessStack(string dataFolder, int partitions)
@@ -71,6 +74,7 @@ public sealed class ProcessStack : IAsyncDisposable
     /// <summary>Starts a part (again), on its port and data, and waits until it serves.</summary>
     public async Task StartAsync(string part)
     {
+        KeepOutputOf(part);
         switch (part)
         {
             case "azurite":
@@ -101,6 +105,7 @@ public sealed class ProcessStack : IAsyncDisposable
         await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         if (part == "azurite")
         {
+            KeepOutputOf(part);
             azurite = null;
         }
     }
@@ -111,6 +116,7 @@ public sealed class ProcessStack : IAsyncDisposable
         var process = Process("azurite");
         process.Interrupt();
         await process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        KeepOutputOf("azurite");
         azurite = null;
     }
 
@@ -133,6 +139,32 @@ public sealed class ProcessStack : IAsyncDisposable
     {
         var lines = process.Text.Split('\n');
         return $"{part} exited by itself with {process.ExitCode}; its last output:\n{string.Join('\n', lines.TakeLast(30))}";
+    }
+
+    /// <summary>
+    /// Writes what each part printed, over all its lives (a killed part's output too), to <c>{part}.log</c> in
+    /// <paramref name="folder"/>; the host's log holds the worker's.
+    /// </summary>
+    public void WriteLogs(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var part in PartNames)
+        {
+            KeepOutputOf(part);
+            File.WriteAllText(Path.Combine(folder, $"{part}.log"), earlierOutput.GetValueOrDefault(part)?.ToString() ?? "");
+        }
+    }
+
+    // A part about to start again, or whose log is asked for, leaves its output so far with the parts' earlier output.
+    private void KeepOutputOf(string part)
+    {
+        var current = part == "azurite" ? azurite?.Process : processes.GetValueOrDefault(part);
+        if (current is not null && keptFrom.GetValueOrDefault(part) != current)
+        {
+            var log = earlierOutput.TryGetValue(part, out var kept) ? kept : earlierOutput[part] = new StringBuilder();
+            log.AppendLine($"===== {part}, process {current.Id} =====").Append(current.Text);
+            keptFrom[part] = current;
+        }
     }
 
     public void Suspend(string part) => Process(part).Suspend();

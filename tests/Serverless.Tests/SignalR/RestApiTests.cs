@@ -219,17 +219,10 @@ public sealed class RestApiTests(PipelineFixture fixture) : IDisposable
     private static string WithoutExp(string token, string key)
     {
         var parts = token.Split('.');
-        var payload = System.Text.Json.Nodes.JsonNode.Parse(Convert.FromBase64String(Pad(parts[1])))!.AsObject();
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(Jwt.Decode(parts[1]))!.AsObject();
         payload.Remove("exp");
-        var body = Convert.ToBase64String(Encoding.UTF8.GetBytes(payload.ToJsonString())).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var signature = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{parts[0]}.{body}"));
-        return $"{parts[0]}.{body}.{Convert.ToBase64String(signature).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
-    }
-
-    private static string Pad(string s)
-    {
-        s = s.Replace('-', '+').Replace('_', '/');
-        return s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+        var body = Jwt.Encode(Encoding.UTF8.GetBytes(payload.ToJsonString()));
+        return $"{parts[0]}.{body}.{Jwt.Encode(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(key), Encoding.ASCII.GetBytes($"{parts[0]}.{body}")))}";
     }
 
     /// <summary>Nothing else reached the client: a marker sent to it now arrives first.</summary>

@@ -214,17 +214,11 @@ public sealed class TokenRefusalTests(PipelineFixture fixture)
     // Header and payload with an empty signature.
     private static string Unsigned(string token) => token[..(token.LastIndexOf('.') + 1)];
 
-    // The payload's audience swapped for another after signing, the signature kept.
+    // The payload changed after signing, the signature kept.
     private static string Tampered(string token)
     {
         var parts = token.Split('.');
-        var payload = Encoding.UTF8.GetString(Convert.FromBase64String(Pad(parts[1]))).Replace("\"exp\":", "\"x\":1,\"exp\":");
-        return $"{parts[0]}.{Convert.ToBase64String(Encoding.UTF8.GetBytes(payload)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}.{parts[2]}";
-    }
-
-    private static string Pad(string s)
-    {
-        s = s.Replace('-', '+').Replace('_', '/');
-        return s.PadRight(s.Length + (4 - s.Length % 4) % 4, '=');
+        var payload = Encoding.UTF8.GetString(Jwt.Decode(parts[1])).Replace("\"exp\":", "\"x\":1,\"exp\":");
+        return $"{parts[0]}.{Jwt.Encode(Encoding.UTF8.GetBytes(payload))}.{parts[2]}";
     }
 }
