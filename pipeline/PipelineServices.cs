@@ -20,6 +20,7 @@ public static class PipelineServices
 
         services.AddSingleton<StorageTables>();
         services.AddSingleton<UpdateLog>();
+        services.AddSingleton<ChannelStateCache>();
         services.AddSingleton<DeadLetters>();
         services.AddHttpClient<SignalRRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton<UpdatePusher>();

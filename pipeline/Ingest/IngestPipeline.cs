@@ -24,6 +24,7 @@ public sealed partial class IngestPipeline(
     IOptions<IngestOptions> options,
     UpdateRules rules,
     UpdateLog log,
+    ChannelStateCache cache,
     DeadLetters deadLetters,
     UpdatePusher pusher,
     IngestMetrics metrics,
@@ -100,12 +101,14 @@ public sealed partial class IngestPipeline(
     }
 
     /// <summary>
-    /// Plans against the channel's stored state and commits. Dedup markers are read only when needed: an event stored
-    /// before either conflicts on commit (its marker exists) or looks stale; both re-read with markers and plan again.
+    /// Plans against the channel's stored state and commits. The state comes from what this worker last wrote or read
+    /// of the channel when that covers the batch's keys (<see cref="ChannelStateCache"/>), else from storage. Dedup
+    /// markers are read only when needed: an event stored before either conflicts on commit (its marker exists) or
+    /// looks stale; both re-read with markers and plan again.
     /// </summary>
     private async Task<ChannelPlan> StoreAsync(string channel, IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
-        var state = await log.ReadStateAsync(channel, updates, withMarkers: false, cancellationToken);
+        var state = cache.Find(channel, updates) ?? await ReadStateAsync(channel, updates, withMarkers: false, cancellationToken);
         var withMarkers = false;
         for (var attempt = 1; ; attempt++)
         {
@@ -113,22 +116,37 @@ public sealed partial class IngestPipeline(
             if (!withMarkers && plan.Rejected.Any(r => r.Reason == RejectionReason.StaleVersion))
             {
                 withMarkers = true;
-                state = await log.ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+                state = await ReadStateAsync(channel, updates, withMarkers, cancellationToken);
                 continue;
             }
 
             try
             {
-                await log.CommitAsync(plan.Channel, plan.Head, plan.Stored, cancellationToken);
+                var head = await log.CommitAsync(plan.Channel, plan.Head, plan.Stored, cancellationToken);
+                cache.Committed(channel, head, plan.Stored);
                 return plan;
             }
             catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxConflictRetries)
             {
                 LogConflict(channel, ex.Status, attempt);
+                cache.Forget(channel);
                 withMarkers = true;
-                state = await log.ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+                state = await ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+            }
+            catch
+            {
+                // Part of the batch may be stored: what this worker knows of the channel is no longer sure.
+                cache.Forget(channel);
+                throw;
             }
         }
+    }
+
+    private async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, bool withMarkers, CancellationToken cancellationToken)
+    {
+        var state = await log.ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+        cache.Read(channel, state, updates);
+        return state;
     }
 
     private static string NewEpoch() => Guid.NewGuid().ToString("N");

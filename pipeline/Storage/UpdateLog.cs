@@ -51,10 +51,10 @@ public sealed class UpdateLog(StorageTables tables)
 
     /// <summary>
     /// Appends new updates under the new head, in as few transactions as the limits allow (the head's ETag is the one
-    /// read, null for a new channel). Throws a 409/412
+    /// read, null for a new channel), and returns the head as stored, with its new ETag. Throws a 409/412
     /// <see cref="RequestFailedException"/> when another writer got there first.
     /// </summary>
-    public async Task CommitAsync(string channel, ChannelHead newHead, IReadOnlyList<SequencedUpdate> stored, CancellationToken cancellationToken)
+    public async Task<ChannelHead> CommitAsync(string channel, ChannelHead newHead, IReadOnlyList<SequencedUpdate> stored, CancellationToken cancellationToken)
     {
         var headETag = newHead.ETag;
         if (headETag is null)
@@ -88,6 +88,8 @@ public sealed class UpdateLog(StorageTables tables)
             headETag = response.Value[^1].Headers.ETag?.ToString()
                 ?? (await tables.Updates.GetEntityAsync<TableEntity>(channel, UpdateRowKeys.Head, cancellationToken: cancellationToken)).Value.ETag.ToString();
         }
+
+        return newHead with { ETag = headETag };
     }
 
     public async Task<ChannelHead?> ReadHeadAsync(string channel, CancellationToken cancellationToken)

@@ -58,6 +58,33 @@ public sealed class IngestTests(PipelineFixture fixture)
         }
     }
 
+    /// <summary>
+    /// Two workers on one channel, each keeping what it last wrote (as after a partition moved between instances):
+    /// each one's cached head goes stale when the other writes, its commit fails on the head's ETag, and it reads the
+    /// channel again. Nothing is lost, nothing numbered twice, and the stale versions are still caught.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_whose_known_head_went_stale_reads_the_channel_again_and_numbers_on_from_the_other()
+    {
+        var channel = TestEvents.NewChannel();
+        await using var other = new InProcessIngest(fixture.Settings);
+        var workers = new[] { fixture.Ingest, other };
+
+        for (var round = 0; round < 6; round++)
+        {
+            var events = Enumerable.Range(0, 3).Select(i => TestEvents.Update(channel, $"r{round}-{i}", key: $"k{i}", version: round * 10 + i + 1));
+            var result = await workers[round % 2].RunAsync(TestEvents.Batch([.. events], firstSequenceNumber: round * 3));
+            Assert.Equal(3, result.Stored);
+        }
+
+        var stale = await workers[0].RunAsync(TestEvents.Batch([TestEvents.Update(channel, "late", key: "k0", version: 5)], firstSequenceNumber: 100));
+        var stored = await fixture.ReadAllAsync(channel);
+
+        Assert.Equal(Enumerable.Range(1, 18).Select(i => (long)i), stored.Select(u => u.Seq));
+        Assert.Equal(Enumerable.Range(0, 6).SelectMany(r => Enumerable.Range(0, 3).Select(i => $"r{r}-{i}")), stored.Select(u => u.Id));
+        Assert.Equal((0, 1), (stale.Stored, stale.Rejected));
+    }
+
     [Fact]
     public async Task Redelivered_batch_stores_nothing_twice_and_is_pushed_again_with_the_same_sequences()
     {
