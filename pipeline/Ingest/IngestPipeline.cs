@@ -126,7 +126,8 @@ public sealed partial class IngestPipeline(
                 cache.Committed(channel, head, plan.Stored);
                 return plan;
             }
-            catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt < MaxConflictRetries)
+            // 409/412: another writer got there first; 404: the head this worker knew is gone (the channel was reset).
+            catch (RequestFailedException ex) when ((StorageTables.IsConflict(ex) || ex.Status == 404) && attempt < MaxConflictRetries)
             {
                 LogConflict(channel, ex.Status, attempt);
                 cache.Forget(channel);

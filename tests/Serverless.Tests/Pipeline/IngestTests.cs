@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Serverless.Contracts.Api;
 using Serverless.Contracts.CloudEvents;
 using Serverless.Contracts.Push;
 using Serverless.Contracts.Settings;
@@ -83,6 +84,26 @@ public sealed class IngestTests(PipelineFixture fixture)
         Assert.Equal(Enumerable.Range(1, 18).Select(i => (long)i), stored.Select(u => u.Seq));
         Assert.Equal(Enumerable.Range(0, 6).SelectMany(r => Enumerable.Range(0, 3).Select(i => $"r{r}-{i}")), stored.Select(u => u.Id));
         Assert.Equal((0, 1), (stale.Stored, stale.Rejected));
+    }
+
+    [Fact]
+    public async Task A_channel_reset_under_a_worker_that_knew_it_starts_a_new_epoch_in_the_same_invocation()
+    {
+        var channel = TestEvents.NewChannel();
+        await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(channel, "old-1"), TestEvents.Update(channel, "old-2")]));
+        var before = await fixture.GetAsync<UpdatesPage>(ApiRoutes.Updates(channel, 0, 10));
+        var table = fixture.Table(fixture.Settings.GetValueOrDefault(SettingNames.UpdatesTable) ?? SettingDefaults.UpdatesTable);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {channel}"), select: ["PartitionKey", "RowKey"]))
+        {
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        }
+
+        var result = await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(channel, "new-1")], firstSequenceNumber: 10));
+        var after = await fixture.GetAsync<UpdatesPage>(ApiRoutes.Updates(channel, 0, 10));
+
+        Assert.Equal(1, result.Stored);
+        Assert.NotEqual(before.Epoch, after.Epoch);
+        Assert.Equal([(1L, "new-1")], after.Updates.Select(u => (u.Seq, u.Id)));
     }
 
     [Fact]
