@@ -49,6 +49,9 @@ public sealed class PublishJournal : IDisposable
             File.WriteAllText(runFile, Guid.NewGuid().ToString("N")[..8]);
         }
 
+        // A line cut short by a crash is dropped, so that what this run writes starts on a line of its own.
+        DropCutLine(Path.Combine(folder, AttemptedFile));
+        DropCutLine(Path.Combine(folder, ConfirmedFile));
         var attempted = ReadAttempted(folder);
         var confirmed = ReadConfirmed(folder);
         var unconfirmed = attempted.Where(u => u.Id is null || !confirmed.Contains(u.Id)).ToList();
@@ -89,6 +92,34 @@ public sealed class PublishJournal : IDisposable
 
             writer.Flush();
             ((FileStream)writer.BaseStream).Flush(flushToDisk: true);
+        }
+    }
+
+    // A crash while a line was written leaves it without its end: cut the file back to its last whole line. What the
+    // line held was never sent (attempted) or is sent again (confirmed), as if the line had not been begun.
+    private static void DropCutLine(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
+        var length = file.Length;
+        while (length > 0)
+        {
+            file.Position = length - 1;
+            if (file.ReadByte() == '\n')
+            {
+                break;
+            }
+
+            length--;
+        }
+
+        if (length < file.Length)
+        {
+            file.SetLength(length);
         }
     }
 

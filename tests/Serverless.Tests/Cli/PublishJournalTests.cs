@@ -33,6 +33,36 @@ public sealed class PublishJournalTests : IDisposable
         Assert.Equal(4, LoadGenerator.NextNumber(run, reopened.Attempted.Select(u => u.Id)));
     }
 
+    /// <summary>
+    /// A publisher started again after a crash that cut a line short writes its first lines after the cut one, not
+    /// glued to it: otherwise the first events of the new run (sent, and confirmed) would be unreadable in the journal.
+    /// </summary>
+    [Fact]
+    public void What_a_restarted_publisher_writes_after_a_cut_line_is_read_back_whole()
+    {
+        string run;
+        List<OutgoingUpdate> sent;
+        using (var journal = PublishJournal.Open(folder))
+        {
+            run = journal.Run;
+            var generator = new LoadGenerator(channels: 2, run);
+            sent = [.. Enumerable.Range(0, 4).Select(_ => OutgoingUpdate.From(generator.Next()))];
+            journal.Attempting(sent[..2]);
+            journal.Confirmed(sent[..2]);
+        }
+
+        File.AppendAllText(Path.Combine(folder, PublishJournal.AttemptedFile), sent[2].Body[..20]);
+        File.AppendAllText(Path.Combine(folder, PublishJournal.ConfirmedFile), sent[2].Id![..5]);
+        using (var reopened = PublishJournal.Open(folder))
+        {
+            reopened.Attempting(sent[2..]);
+            reopened.Confirmed(sent[2..]);
+        }
+
+        Assert.Equal(sent.Select(u => u.Id), PublishJournal.ReadAttempted(folder).Select(u => u.Id));
+        Assert.Equal(sent.Select(u => u.Id!), PublishJournal.ReadConfirmedInOrder(folder));
+    }
+
     [Fact]
     public void A_load_run_goes_on_with_its_numbering_and_makes_the_same_event_for_the_same_number()
     {
