@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -27,19 +26,19 @@ public sealed class CloudEventParser(int maxEventBytes, int deadLetterBodyBytes)
             body = body[ByteOrderMark.Length..];
         }
 
-        var text = new char[body.Length];
-        var status = Utf8.ToUtf16(body, text, out var read, out var written, replaceInvalidSequences: false);
-        if (status != OperationStatus.Done)
+        if (Utf8.IsValid(body))
         {
-            rejections.Add(Reject(
-                RejectionReason.NotUtf8,
-                $"the body is not UTF-8: the bytes at offset {read} ({Convert.ToHexString(body.Slice(read, Math.Min(4, body.Length - read)))}) are no UTF-8 character",
-                Encoding.UTF8.GetString(body),
-                origin));
+            Parse(Encoding.UTF8.GetString(body), origin, updates, rejections);
             return;
         }
 
-        Parse(new string(text, 0, written), origin, updates, rejections);
+        // Only a bad body pays for finding where it goes wrong.
+        Utf8.ToUtf16(body, new char[body.Length], out var read, out _, replaceInvalidSequences: false);
+        rejections.Add(Reject(
+            RejectionReason.NotUtf8,
+            $"the body is not UTF-8: the bytes at offset {read} ({Convert.ToHexString(body.Slice(read, Math.Min(4, body.Length - read)))}) are no UTF-8 character",
+            Encoding.UTF8.GetString(body),
+            origin));
     }
 
     private void Parse(string body, EventOrigin origin, List<Update> updates, List<Rejection> rejections)
