@@ -57,6 +57,15 @@ public sealed class CheckpointStore(BlobContainerClient container)
         }
 
         var blob = container.GetBlobClient(BlobName(fullyQualifiedNamespace, hub, consumerGroup, partitionId));
-        await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Metadata = metadata }, cancellationToken);
+        try
+        {
+            await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Metadata = metadata }, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.ContainerNotFound)
+        {
+            // The container went away under the host (storage reset): made again, and the checkpoint written.
+            await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions { Metadata = metadata }, cancellationToken);
+        }
     }
 }

@@ -78,16 +78,41 @@ public sealed partial class EventHubTriggerListener(
         var fullyQualifiedNamespace = NamespaceKey(trigger.ConnectionString);
         LogListening(function.Name, trigger.HubName, trigger.ConsumerGroup, partitions.Length);
         var position = new PartitionPosition(fullyQualifiedNamespace, trigger.HubName, trigger.ConsumerGroup, "");
-        await Task.WhenAll(partitions.Select(partition => PumpAsync(function, trigger, position with { PartitionId = partition }, checkpoints, stoppingToken)));
+        await Task.WhenAll(partitions.Select(partition => KeepPumpingAsync(function, trigger, position with { PartitionId = partition }, checkpoints, stoppingToken)));
     }
 
-    private async Task PumpAsync(FunctionDescription function, EventHubTrigger trigger, PartitionPosition partition, CheckpointStore checkpoints, CancellationToken stoppingToken)
+    // Each partition is read on its own and comes back on its own: one that fails (its link dropped, storage gone)
+    // starts again after the last event it handled, while the others go on.
+    private async Task KeepPumpingAsync(FunctionDescription function, EventHubTrigger trigger, PartitionPosition partition, CheckpointStore checkpoints, CancellationToken stoppingToken)
+    {
+        var progress = new PartitionProgress();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await PumpAsync(function, trigger, partition, checkpoints, progress, stoppingToken);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogPartitionFailed(function.Name, partition.PartitionId, RestartDelay.TotalSeconds, $"{ex.GetType().Name}: {ex.Message}");
+                await Task.Delay(RestartDelay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task PumpAsync(FunctionDescription function, EventHubTrigger trigger, PartitionPosition partition, CheckpointStore checkpoints, PartitionProgress progress, CancellationToken stoppingToken)
     {
         var options = root.Host.EventHubs;
-        var checkpoint = await checkpoints.ReadAsync(partition.Namespace, partition.Hub, partition.ConsumerGroup, partition.PartitionId, stoppingToken);
-        var start = checkpoint is not null
-            ? EventPosition.FromSequenceNumber(checkpoint.SequenceNumber, isInclusive: false)
-            : options.StartFromEnd ? EventPosition.Latest : EventPosition.Earliest;
+        var start = progress.LastHandled is { } handled
+            ? EventPosition.FromSequenceNumber(handled, isInclusive: false)
+            : await checkpoints.ReadAsync(partition.Namespace, partition.Hub, partition.ConsumerGroup, partition.PartitionId, stoppingToken) is { } checkpoint
+                ? EventPosition.FromSequenceNumber(checkpoint.SequenceNumber, isInclusive: false)
+                : options.StartFromEnd ? EventPosition.Latest : EventPosition.Earliest;
         await using var receiver = new PartitionReceiver(trigger.ConsumerGroup, partition.PartitionId, start, trigger.ConnectionString, trigger.HubName,
             new PartitionReceiverOptions { PrefetchCount = options.PrefetchCount });
         var batchesSinceCheckpoint = 0;
@@ -115,16 +140,35 @@ public sealed partial class EventHubTriggerListener(
                 return;
             }
 
-            // Checkpointed whether the function succeeded or gave up: the Azure host does the same, so that one
-            // poisoned batch cannot stop a partition. Ingest retries for ever, so it never gives up.
-            if (++batchesSinceCheckpoint >= options.BatchCheckpointFrequency)
+            // Handled whether the function succeeded or gave up: the Azure host does the same, so that one poisoned
+            // batch cannot stop a partition. Ingest retries for ever, so it never gives up.
+            var last = events[^1];
+            progress.LastHandled = last.SequenceNumber;
+            if (++batchesSinceCheckpoint >= options.BatchCheckpointFrequency
+                && await TryCheckpointAsync(function, partition, checkpoints, new Checkpoint(last.SequenceNumber, last.OffsetString)))
             {
-                var last = events[^1];
-                using var timeout = new CancellationTokenSource(CheckpointTimeout);
-                await checkpoints.WriteAsync(partition.Namespace, partition.Hub, partition.ConsumerGroup, partition.PartitionId,
-                    new Checkpoint(last.SequenceNumber, last.OffsetString), timeout.Token);
                 batchesSinceCheckpoint = 0;
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes a checkpoint; a write that fails (storage away) holds nothing up: the partition goes on and the next
+    /// batch writes a later one. Until then a host that starts again delivers a few batches twice, which Ingest
+    /// already takes (docs/functions-host.md).
+    /// </summary>
+    private async Task<bool> TryCheckpointAsync(FunctionDescription function, PartitionPosition partition, CheckpointStore checkpoints, Checkpoint checkpoint)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(CheckpointTimeout);
+            await checkpoints.WriteAsync(partition.Namespace, partition.Hub, partition.ConsumerGroup, partition.PartitionId, checkpoint, timeout.Token);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogCheckpointFailed(function.Name, partition.PartitionId, checkpoint.SequenceNumber, $"{ex.GetType().Name}: {ex.Message}");
+            return false;
         }
     }
 
@@ -156,11 +200,23 @@ public sealed partial class EventHubTriggerListener(
 
     private sealed record PartitionPosition(string Namespace, string Hub, string ConsumerGroup, string PartitionId);
 
+    /// <summary>The last event of a partition this host handled, where a partition that failed starts again.</summary>
+    private sealed class PartitionProgress
+    {
+        public long? LastHandled { get; set; }
+    }
+
     [LoggerMessage(EventId = 10, EventName = "TriggerListening", Level = LogLevel.Information, Message = "{Function} reads {Hub} ({ConsumerGroup}), {Partitions} partitions")]
     private partial void LogListening(string function, string hub, string consumerGroup, int partitions);
 
     [LoggerMessage(EventId = 11, EventName = "TriggerFailed", Level = LogLevel.Error, Message = "{Function}'s trigger stopped (Event Hubs or storage unreachable, or a setting missing); trying again in {Seconds} s: {Reason}")]
     private partial void LogTriggerFailed(string function, double seconds, string reason);
+
+    [LoggerMessage(EventId = 13, EventName = "PartitionFailed", Level = LogLevel.Error, Message = "{Function}'s reading of partition {Partition} stopped; it starts again after its last handled event in {Seconds} s: {Reason}")]
+    private partial void LogPartitionFailed(string function, string partition, double seconds, string reason);
+
+    [LoggerMessage(EventId = 14, EventName = "CheckpointFailed", Level = LogLevel.Warning, Message = "{Function} could not checkpoint partition {Partition} at {SequenceNumber}; the partition goes on and the next batch tries again: {Reason}")]
+    private partial void LogCheckpointFailed(string function, string partition, long sequenceNumber, string reason);
 
     [LoggerMessage(EventId = 12, EventName = "BatchAbandoned", Level = LogLevel.Error,
         Message = "{Function} gave up on {Events} events of partition {Partition} (sequence numbers {First}–{Last}); they are checkpointed past, as the Azure host does")]

@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Messaging.EventHubs.Producer;
 using Azure.Messaging.EventHubs;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.Settings;
 using Serverless.EventHubs;
@@ -144,6 +145,43 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
             (await restarted.Http.GetFromJsonAsync<HealthReport>(ApiRoutes.Health, UpdatesApi.Json))!.Ingest is { Stored: >= 4 } ingest ? ingest : null);
         Assert.Equal(0, health.Replayed);
         Assert.Equal(4, health.Stored);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_cannot_be_written_stops_no_partition()
+    {
+        var channel = TestEvents.NewChannel();
+        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, CheckpointStore.ContainerName);
+        await using var app = await FunctionAppServer.StartAsync(Settings());
+        await producer.SendAsync(Enumerable.Range(0, 3).Select(i => Event(TestEvents.Update(channel, $"a{i}").ToJsonString())), new SendEventOptions { PartitionKey = channel });
+        await ChannelLog.WaitForHeadAsync(app.Http, channel, 3);
+        var checkpoint = await Eventually(async () => (await Checkpoints(container)).FirstOrDefault(c => c.Metadata.TryGetValue(CheckpointStore.SequenceNumberKey, out var n) && n == "2"));
+
+        // Another holds the checkpoint blob's lease, so every checkpoint write of that partition fails from now on.
+        var lease = container.GetBlobClient(checkpoint.Name).GetBlobLeaseClient();
+        await lease.AcquireAsync(TimeSpan.FromSeconds(-1));
+        try
+        {
+            for (var round = 0; round < 3; round++)
+            {
+                await producer.SendAsync(Enumerable.Range(0, 2).Select(i => Event(TestEvents.Update(channel, $"b{round}.{i}").ToJsonString())), new SendEventOptions { PartitionKey = channel });
+                await ChannelLog.WaitForHeadAsync(app.Http, channel, 3 + 2 * (round + 1));
+            }
+
+            Assert.Contains("CheckpointFailed", app.Log.EventNames);
+        }
+        finally
+        {
+            await lease.ReleaseAsync();
+        }
+
+        // The partition went on all along, and the next batch writes its checkpoint.
+        await producer.SendAsync([Event(TestEvents.Update(channel, "c").ToJsonString())], new SendEventOptions { PartitionKey = channel });
+        var stored = await ChannelLog.WaitForHeadAsync(app.Http, channel, 10);
+        await Eventually(async () => (await Checkpoints(container)).Any(c => c.Name == checkpoint.Name && c.Metadata[CheckpointStore.SequenceNumberKey] == "9") ? true : (bool?)null);
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => (long)i), Seqs(stored));
+        Assert.DoesNotContain("PartitionFailed", app.Log.EventNames);
     }
 
     [Fact]
