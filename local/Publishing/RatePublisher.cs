@@ -123,9 +123,10 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
     /// <summary>One batch of as many as fit from <paramref name="from"/> on (the hub's message size limit), confirmed in the journal after it goes.</summary>
     private async Task<int> SendBatchAsync(string? partitionKey, List<OutgoingUpdate> events, int from)
     {
+        using var send = PublishTracing.StartSend(partitionKey);
         using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionKey = partitionKey });
         var added = 0;
-        while (from + added < events.Count && batch.TryAdd(new EventData(Encoding.UTF8.GetBytes(events[from + added].Body))))
+        while (from + added < events.Count && batch.TryAdd(new EventData(Encoding.UTF8.GetBytes(events[from + added].Body)).Traced(send)))
         {
             added++;
         }

@@ -32,7 +32,10 @@ public sealed record Update
     public required EventOrigin Origin { get; init; }
 }
 
-/// <summary>An event's place in Event Hubs (when the host said) and in its body (a body may hold an array of events).</summary>
+/// <summary>
+/// An event's place in Event Hubs (when the host said) and in its body (a body may hold an array of events), and the
+/// trace context its publisher sent with it (W3C <c>traceparent</c> form), if any.
+/// </summary>
 public sealed record EventOrigin(
     string? PartitionId,
     long? SequenceNumber,
@@ -40,7 +43,8 @@ public sealed record EventOrigin(
     DateTimeOffset? EnqueuedTime,
     string? PartitionKey,
     int IndexInBatch,
-    int IndexInBody)
+    int IndexInBody,
+    string? TraceParent = null)
 {
     /// <summary>A stable id for the event across redeliveries: its place in the partition, else in the batch.</summary>
     public string Locator => SequenceNumber is { } sequence

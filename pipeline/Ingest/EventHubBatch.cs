@@ -8,8 +8,9 @@ namespace Serverless.Pipeline.Ingest;
 /// <summary>
 /// A batch of the Event Hubs trigger: each body with where it came from, read from the trigger's binding data
 /// (<c>PartitionContext</c>, <c>SequenceNumberArray</c>, <c>OffsetArray</c>, <c>EnqueuedTimeUtcArray</c>,
-/// <c>PartitionKeyArray</c>; docs/functions-host.md). The host sends string and number arrays as typed collections
-/// and the rest as JSON text; both are read, and a missing entry leaves that part of the origin unknown.
+/// <c>PartitionKeyArray</c>, and the trace context in <c>PropertiesArray</c>; docs/functions-host.md). The host sends
+/// string and number arrays as typed collections and the rest as JSON text; both are read, and a missing entry leaves
+/// that part of the origin unknown.
 /// </summary>
 public static class EventHubBatch
 {
@@ -20,6 +21,7 @@ public static class EventHubBatch
         var offsets = Values(Find(bindingData, "OffsetArray"));
         var enqueuedTimes = Values(Find(bindingData, "EnqueuedTimeUtcArray"));
         var partitionKeys = Values(Find(bindingData, "PartitionKeyArray"));
+        var traceParents = EventTraceContext.Read(Find(bindingData, "PropertiesArray"), events.Count);
 
         var bodies = new EventBody[events.Count];
         for (var i = 0; i < events.Count; i++)
@@ -32,7 +34,8 @@ public static class EventHubBatch
                 // The host sends an event without a partition key as an empty entry.
                 At(partitionKeys, i) is { Length: > 0 } key ? key : null,
                 i,
-                0);
+                0,
+                traceParents[i]);
             bodies[i] = new EventBody(events[i] ?? [], origin);
         }
 

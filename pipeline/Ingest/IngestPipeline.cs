@@ -37,6 +37,8 @@ public sealed partial class IngestPipeline(
 
     public async Task<IngestResult> RunAsync(IReadOnlyList<EventBody> events, CancellationToken cancellationToken)
     {
+        var started = TimeProvider.System.GetTimestamp();
+        using var batchActivity = IngestTracing.StartBatch(events);
         var (updates, rejections) = ParseAndValidate(events);
         var channels = updates.GroupBy(u => u.Channel).ToList();
         var plans = new ConcurrentBag<ChannelPlan>();
@@ -45,15 +47,23 @@ public sealed partial class IngestPipeline(
         await Parallel.ForEachAsync(channels, new ParallelOptions { MaxDegreeOfParallelism = MaxChannelsInParallel, CancellationToken = cancellationToken },
             async (channel, token) =>
             {
-                var plan = await StoreAsync(channel.Key, [.. channel], token);
+                ChannelPlan plan;
+                using (var store = IngestTracing.StartStore(channel.Key, channel.Count()))
+                {
+                    plan = await StoreAsync(channel.Key, [.. channel], token);
+                    IngestTracing.Stored(store, plan.Stored);
+                }
+
                 plans.Add(plan);
                 var toPush = plan.ToPush;
+                using var push = IngestTracing.StartPush(plan.Channel, toPush);
                 if (await pusher.PushAsync(plan.Channel, plan.Head.Epoch, toPush, token))
                 {
-                    metrics.Pushed(toPush.Count);
+                    metrics.Pushed(toPush);
                 }
                 else
                 {
+                    push?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "push failed; clients catch up from storage");
                     metrics.PushFailed();
                     Interlocked.Increment(ref pushFailures);
                 }
@@ -70,7 +80,8 @@ public sealed partial class IngestPipeline(
             events.Count, channels.Count, plans.Sum(p => p.Stored.Count), plans.Sum(p => p.Replayed.Count), rejections.Count, pushFailures);
         metrics.Stored(result.Stored);
         metrics.Replayed(result.Replayed);
-        metrics.Rejected(result.Rejected);
+        metrics.DeadLettered(result.Rejected);
+        metrics.Batch(events.Count, TimeProvider.System.GetElapsedTime(started));
         LogIngested(result.Events, result.Stored, result.Replayed, result.Rejected, result.Channels, result.PushFailures);
         return result;
     }

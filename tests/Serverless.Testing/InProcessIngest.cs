@@ -31,6 +31,9 @@ public sealed class InProcessIngest : IAsyncDisposable
 
     public IngestMetrics Metrics => services.GetRequiredService<IngestMetrics>();
 
+    /// <summary>The factory of this pipeline's meters: a <c>MeterListener</c> tells them from other pipelines' by it.</summary>
+    public System.Diagnostics.Metrics.IMeterFactory Meters => services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+
     public Task<IngestResult> RunAsync(IReadOnlyList<EventBody> batch) => Pipeline.RunAsync(batch, CancellationToken.None);
 
     public ValueTask DisposeAsync() => services.DisposeAsync();

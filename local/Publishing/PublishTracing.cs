@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Azure.Messaging.EventHubs;
+using Serverless.Contracts.EventHubs;
+
+namespace Serverless.Local.Publishing;
+
+/// <summary>
+/// The publisher's spans (activity source <c>Serverless.Publisher</c>): one per batch sent, whose context goes on each
+/// of its events as <c>Diagnostic-Id</c>, where the Event Hubs SDKs put it, so that Ingest can link its work to it
+/// (docs/telemetry.md). With nobody listening there is no span and no property.
+/// </summary>
+public static class PublishTracing
+{
+    public const string SourceName = "Serverless.Publisher";
+
+    private static readonly ActivitySource Source = new(SourceName);
+
+    public static Activity? StartSend(string? partitionKey)
+    {
+        var activity = Source.StartActivity("send", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "eventhubs");
+        activity?.SetTag("messaging.operation.type", "send");
+        if (partitionKey is not null)
+        {
+            activity?.SetTag("serverless.channel", partitionKey);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Puts the send's context on an event, unless it has one (the SDK's own tracing may have put it there).</summary>
+    public static EventData Traced(this EventData data, Activity? send)
+    {
+        if (send?.Id is { } id)
+        {
+            data.Properties.TryAdd(EventProperties.DiagnosticId, id);
+        }
+
+        return data;
+    }
+}

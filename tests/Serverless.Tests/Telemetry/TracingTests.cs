@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Azure.Messaging.EventHubs.Producer;
+using Serverless.Contracts.Settings;
+using Serverless.EventHubs;
+using Serverless.Local.Publishing;
+using Serverless.Pipeline.Ingest;
+using Serverless.Testing;
+using Serverless.Testing.Telemetry;
+
+namespace Serverless.Tests.Telemetry;
+
+/// <summary>
+/// Traces through the real parts: our publisher sends with the official Event Hubs SDK to the local Event Hubs, the
+/// host stand-in invokes the real worker, and the worker exports its spans over OTLP to a collector the test runs.
+/// </summary>
+[Collection(PipelineCollection.Name)]
+public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
+{
+    private EventHubsServer eventHubs = null!;
+    private SpanCollector collector = null!;
+
+    public async Task InitializeAsync()
+    {
+        eventHubs = await EventHubsServer.StartAsync(new HubOptions { Name = "updates", Partitions = 2, ConsumerGroups = ["ingest"] });
+        collector = await SpanCollector.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await collector.DisposeAsync();
+        await eventHubs.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_publishers_trace_context_travels_on_each_event_and_ingest_records_a_span_per_batch_store_and_push()
+    {
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, eventHubs.ConnectionString);
+        settings[SettingNames.UpdatesTable] = "trace" + Guid.NewGuid().ToString("N")[..12];
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString();
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        await using var app = await FunctionAppServer.StartAsync(settings);
+        var sends = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PublishTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = sends.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var channel = TestEvents.NewChannel();
+
+        await using (var producer = new EventHubProducerClient(eventHubs.ConnectionString, "updates"))
+        {
+            var updates = Enumerable.Range(0, 3).Select(i => OutgoingUpdate.From(TestEvents.Update(channel, $"t{i}")));
+            await new RatePublisher(producer, rate: 0, count: 3).RunAsync(updates.ToAsyncEnumerable(), CancellationToken.None);
+        }
+
+        await ChannelLog.WaitForHeadAsync(app.Http, channel, 3);
+        var send = Assert.Single(sends);
+        var ingest = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "ingest" && s.Links.Any(l => l.SpanId == send.SpanId.ToHexString())));
+        var store = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.ParentSpanId == ingest.SpanId && s.Text(IngestTracing.Channel) == channel));
+        var push = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "push" && s.ParentSpanId == ingest.SpanId && s.Text(IngestTracing.Channel) == channel));
+
+        // The batch's span links to the publisher's send, and says when Event Hubs enqueued its events.
+        var link = Assert.Single(ingest.Links, l => l.SpanId == send.SpanId.ToHexString());
+        Assert.Equal(send.TraceId.ToHexString(), link.TraceId);
+        var enqueued = DateTimeOffset.FromUnixTimeMilliseconds(Assert.IsType<long>(link.Attributes[IngestTracing.EnqueuedTime]));
+        Assert.InRange(enqueued, send.StartTimeUtc.AddSeconds(-5), ingest.Start.AddSeconds(5));
+        Assert.Equal(IngestTracing.SourceName, ingest.Scope);
+        Assert.Equal(3L, ingest.Long("messaging.batch.message_count"));
+        // Store, then push, for the channel's sequence numbers 1 to 3, inside the batch's span.
+        Assert.Equal((1L, 3L), (store.Long(IngestTracing.FirstSeq), store.Long(IngestTracing.LastSeq)));
+        Assert.Equal((1L, 3L), (push.Long(IngestTracing.FirstSeq), push.Long(IngestTracing.LastSeq)));
+        Assert.True(store.End <= push.Start, "the push began before the store ended");
+        Assert.InRange(store.Start, ingest.Start, ingest.End);
+        Assert.InRange(push.End, ingest.Start, ingest.End);
+    }
+
+    /// <summary>Polls until the check finds something, for at most 30 s.</summary>
+    private static async Task<T> Eventually<T>(Func<T?> check) where T : class
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            if (check() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+}
