@@ -1,4 +1,5 @@
 using Serverless.Benchmarks;
+using Serverless.Benchmarks.Bench;
 
 // Benchmarks, not tests: they print timings and assert nothing.
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- ingest [iterations]
@@ -7,6 +8,7 @@ using Serverless.Benchmarks;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- page [rate] [seconds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE]
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 switch (which)
@@ -28,8 +30,10 @@ switch (which)
         break;
     case "chaos":
         return await ChaosCommand.RunAsync(args[1..]);
+    case "bench":
+        return await BenchCommand.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE]");
         return 2;
 }
 

@@ -27,8 +27,11 @@ public sealed class ProcessStack : IAsyncDisposable
     private readonly Dictionary<string, ChildProcess> keptFrom = [];
     private AzuriteProcess? azurite;
 
-    private ProcessStack(string dataFolder, int partitions)
+    private readonly IReadOnlyDictionary<string, string> appSettings;
+
+    private ProcessStack(string dataFolder, int partitions, IReadOnlyDictionary<string, string>? appSettings)
     {
+        this.appSettings = appSettings ?? new Dictionary<string, string>();
         this.dataFolder = dataFolder;
         appFolder = Path.Combine(dataFolder, "app");
         Partitions = partitions;
@@ -51,9 +54,10 @@ public sealed class ProcessStack : IAsyncDisposable
     /// <summary>The parts a fault run kills in turn, in the order the pipeline needs them.</summary>
     public static IReadOnlyList<string> PartNames { get; } = ["azurite", "eventhubs", "signalr", "host"];
 
-    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4)
+    /// <param name="appSettings">Settings for the function app beside the local ones (its <c>local.settings.json</c> <c>Values</c>).</param>
+    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4, IReadOnlyDictionary<string, string>? appSettings = null)
     {
-        var stack = new ProcessStack(dataFolder, partitions);
+        var stack = new ProcessStack(dataFolder, partitions, appSettings);
         try
         {
             stack.PrepareApp();
@@ -280,6 +284,11 @@ public sealed class ProcessStack : IAsyncDisposable
         values[SettingNames.EventHubConnection] = EventHubsConnectionString;
         values[SettingNames.SignalRConnection] = SignalRConnectionString;
         values["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in appSettings)
+        {
+            values[name] = value;
+        }
+
         File.WriteAllText(Path.Combine(appFolder, LocalSettings.FileName), JsonSerializer.Serialize(new { Values = values, Host = new { LocalHttpPort = HostPort, CORS = "*" } }));
     }
 

@@ -1,0 +1,99 @@
+using Serverless.Testing.Chaos;
+using Serverless.Testing.Telemetry;
+
+namespace Serverless.Benchmarks.Bench;
+
+/// <summary>
+/// <c>bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE]</c>: the local pipeline
+/// measured against the Table Storage under it, in one run on free ports and a temporary folder. For each shape, hot
+/// (4 channels) and wide (1,000 channels), the raw store's rate for the same entities and partitions, then N updates
+/// (50,000) through the whole pipeline to a subscribed client; then the latency workload, R updates/s (1,000) over
+/// 100 channels for S seconds (60), with a breakdown per stage from the pipeline's traces. Prints one table and writes
+/// it as JSON. Exit code 1 when an update was lost or duplicated, whatever the speed.
+/// </summary>
+public static class BenchCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = BenchOptions.Parse(args);
+        var data = Directory.CreateTempSubdirectory("bench-").FullName;
+        await using var collector = await SpanCollector.StartAsync();
+        Console.WriteLine($"Starting the local pipeline, every part its own process (data in {data})…");
+        var stack = await ProcessStack.StartAsync(data, appSettings: TelemetrySettings(collector));
+        try
+        {
+            var shapes = new List<ShapeResult>();
+            foreach (var (workload, channels) in new[] { ("hot", 4), ("wide", 1000) }.Where(w => options.Runs(w.Item1)))
+            {
+                Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
+                var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
+                Console.WriteLine($"{workload}: {raw:N0} entities/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
+                var pipeline = await PipelineThroughput.RunAsync(stack, workload, channels, options.Updates, CancellationToken.None);
+                Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s)");
+                shapes.Add(new ShapeResult(pipeline, raw));
+            }
+
+            LatencyResult? latency = null;
+            if (options.Runs("latency"))
+            {
+                Console.WriteLine($"latency: {options.Rate:N0} updates/s over 100 channels for {options.Seconds} s…");
+                latency = await PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
+            }
+
+            var report = new BenchReport(DateTimeOffset.UtcNow, BenchReport.CurrentCommit(), Machine.Current(), shapes, latency);
+            Console.WriteLine();
+            Console.WriteLine(report.ToTable());
+            var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";
+            await File.WriteAllTextAsync(json, report.ToJson());
+            Console.WriteLine($"Written to {Path.GetFullPath(json)}");
+            return report.Wrong.Any() ? 1 : 0;
+        }
+        catch
+        {
+            var logs = Path.Combine(data, "logs");
+            stack.WriteLogs(logs);
+            Console.Error.WriteLine($"The bench failed; each part's output is in {logs}");
+            throw;
+        }
+        finally
+        {
+            await stack.DisposeAsync();
+        }
+    }
+
+    // The worker sends its spans to the bench's collector, often enough and with room for a busy second.
+    private static Dictionary<string, string> TelemetrySettings(SpanCollector collector) => new()
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "1000",
+        ["OTEL_BSP_MAX_QUEUE_SIZE"] = "200000",
+        ["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] = "4096",
+        ["OTEL_SPAN_LINK_COUNT_LIMIT"] = "1000",
+    };
+}
+
+public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json)
+{
+    public bool Runs(string workload) => Only is null || Only.Contains(workload);
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions(50_000, 1000, 60, null, null);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--updates" => options with { Updates = int.Parse(Value()) },
+                "--rate" => options with { Rate = int.Parse(Value()) },
+                "--seconds" => options with { Seconds = int.Parse(Value()) },
+                "--only" => options with { Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() },
+                "--json" => options with { Json = Value() },
+                var other => throw new ArgumentException($"unknown option {other}"),
+            };
+        }
+
+        return options;
+    }
+}

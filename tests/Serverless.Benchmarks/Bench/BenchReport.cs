@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Serverless.Benchmarks.Bench;
+
+/// <summary>The machine a bench ran on.</summary>
+public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os)
+{
+    public static Machine Current()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        return new Machine(cpu ?? RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount,
+            Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1), RuntimeInformation.OSDescription);
+    }
+
+    public override string ToString() => $"{Cores} cores ({Cpu}), {MemoryGiB:0.#} GiB, {Os}";
+}
+
+/// <summary>One workload shape: the pipeline's rate beside the raw store's for the same shape.</summary>
+public sealed record ShapeResult(ThroughputResult Pipeline, double RawEntitiesPerSecond)
+{
+    public double Ratio => Pipeline.Rate / RawEntitiesPerSecond;
+}
+
+/// <summary>Everything one bench run measured, as printed and as written to JSON for comparing commits.</summary>
+public sealed record BenchReport(DateTimeOffset Date, string Commit, Machine Machine, IReadOnlyList<ShapeResult> Shapes, LatencyResult? Latency)
+{
+    public const double RatioTarget = 0.5;
+    public const double P99TargetMilliseconds = 100;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public IEnumerable<string> Wrong => Shapes.SelectMany(s => s.Pipeline.Wrong).Concat(Latency?.Wrong ?? []);
+
+    public static string CurrentCommit()
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var commit = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return "unknown";
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public string ToTable()
+    {
+        var text = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"bench, {Date:yyyy-MM-dd}, commit {Commit}, {Machine}");
+        text.AppendLine();
+        if (Shapes.Count > 0)
+        {
+            text.AppendLine("| workload | pipeline, end to end | raw Table Storage, same run | ratio |");
+            text.AppendLine("| --- | --- | --- | --- |");
+            foreach (var shape in Shapes)
+            {
+                var p = shape.Pipeline;
+                text.AppendLine(c, $"| {p.Workload}: {p.Updates:N0} updates over {p.Channels:N0} channels | {p.Rate:N0} updates/s ({p.EndToEndSeconds:F1} s; published in {p.PublishSeconds:F1} s) | {shape.RawEntitiesPerSecond:N0} entities/s | {shape.Ratio:F2} (target ≥ {RatioTarget}) |");
+            }
+
+            text.AppendLine();
+        }
+
+        if (Latency is { } l)
+        {
+            text.AppendLine(c, $"Latency: {l.Rate:N0} updates/s over {l.Channels} channels for {l.Seconds:0} s (published at {l.PublishedRate:N0}/s), {l.Measured:N0} pushed updates measured after a {PipelineLatency.WarmUp.TotalSeconds:0} s warm-up:");
+            text.AppendLine();
+            text.AppendLine("| stage | p50 | p95 | p99 | max | n |");
+            text.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            void Row(string stage, Distribution d) => text.AppendLine(c, $"| {stage} | {d.P50:F0} ms | {d.P95:F0} ms | {d.P99:F0} ms | {d.Max:F0} ms | {d.Count:N0} |");
+            Row("publish → enqueued (per send)", l.Stages.PublishToEnqueued);
+            Row("enqueued → invocation (per send)", l.Stages.EnqueuedToInvocation);
+            Row("store (per channel and batch)", l.Stages.Store);
+            Row("push (per channel and batch)", l.Stages.Push);
+            Row(string.Create(c, $"whole batch (mean {l.Stages.MeanBatchSize:F0} events)"), l.Stages.Batch);
+            Row($"**publish → client** (target p99 < {P99TargetMilliseconds:0} ms)", l.EndToEnd);
+            text.AppendLine();
+        }
+
+        var wrong = Wrong.ToList();
+        text.AppendLine(wrong.Count == 0
+            ? "Every channel's stored head equals what was sent, and the client got every update once and in order."
+            : $"WRONG: {string.Join("; ", wrong.Take(20))}");
+        return text.ToString();
+    }
+}
