@@ -23,24 +23,42 @@ public static class BenchCommand
         try
         {
             var shapes = new List<ShapeResult>();
+            var failures = new List<string>();
             foreach (var (workload, channels) in new[] { ("hot", 4), ("wide", 1000) }.Where(w => options.Runs(w.Item1)))
             {
-                Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
-                var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
-                Console.WriteLine($"{workload}: {raw:N0} entities/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
-                var pipeline = await PipelineThroughput.RunAsync(stack, workload, channels, options.Updates, CancellationToken.None);
-                Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s)");
-                shapes.Add(new ShapeResult(pipeline, raw));
+                try
+                {
+                    Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
+                    var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
+                    var rawRows = await RawTableCapacity.MeasurePipelineRowsAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
+                    Console.WriteLine($"{workload}: {raw:N0} entities/s; with the pipeline's rows {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
+                    var pipeline = await PipelineThroughput.RunAsync(stack, collector, workload, channels, options.Updates, CancellationToken.None);
+                    Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s; batches of {pipeline.MeanBatchSize:F0} events on average)");
+                    shapes.Add(new ShapeResult(pipeline, raw, rawRows));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failures.Add($"{workload}: {ex.GetType().Name}: {ex.Message}");
+                    Console.Error.WriteLine(failures[^1]);
+                }
             }
 
             LatencyResult? latency = null;
             if (options.Runs("latency"))
             {
-                Console.WriteLine($"latency: {options.Rate:N0} updates/s over 100 channels for {options.Seconds} s…");
-                latency = await PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
+                try
+                {
+                    Console.WriteLine($"latency: {options.Rate:N0} updates/s over 100 channels for {options.Seconds} s…");
+                    latency = await PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failures.Add($"latency: {ex.GetType().Name}: {ex.Message}");
+                    Console.Error.WriteLine(failures[^1]);
+                }
             }
 
-            var report = new BenchReport(DateTimeOffset.UtcNow, BenchReport.CurrentCommit(), Machine.Current(), shapes, latency);
+            var report = new BenchReport(DateTimeOffset.UtcNow, BenchReport.CurrentCommit(), Machine.Current(), shapes, latency, failures);
             Console.WriteLine();
             Console.WriteLine(report.ToTable());
             var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";

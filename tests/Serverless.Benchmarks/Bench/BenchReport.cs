@@ -21,34 +21,45 @@ public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os)
     public override string ToString() => $"{Cores} cores ({Cpu}), {MemoryGiB:0.#} GiB, {Os}";
 }
 
-/// <summary>One workload shape: the pipeline's rate beside the raw store's for the same shape.</summary>
-public sealed record ShapeResult(ThroughputResult Pipeline, double RawEntitiesPerSecond)
+/// <summary>
+/// One workload shape: the pipeline's rate beside the raw store's for the same shape, one entity per update, and beside
+/// the store's rate for the pipeline's own rows (log, marker and head; <see cref="RawTableCapacity"/>).
+/// </summary>
+public sealed record ShapeResult(ThroughputResult Pipeline, double RawEntitiesPerSecond, double RawPipelineRowsPerSecond)
 {
     public double Ratio => Pipeline.Rate / RawEntitiesPerSecond;
 }
 
 /// <summary>Everything one bench run measured, as printed and as written to JSON for comparing commits.</summary>
-public sealed record BenchReport(DateTimeOffset Date, string Commit, Machine Machine, IReadOnlyList<ShapeResult> Shapes, LatencyResult? Latency)
+public sealed record BenchReport(
+    DateTimeOffset Date, string Commit, Machine Machine, IReadOnlyList<ShapeResult> Shapes, LatencyResult? Latency, IReadOnlyList<string> Failures)
 {
     public const double RatioTarget = 0.5;
     public const double P99TargetMilliseconds = 100;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public IEnumerable<string> Wrong => Shapes.SelectMany(s => s.Pipeline.Wrong).Concat(Latency?.Wrong ?? []);
+    public IEnumerable<string> Wrong => Failures.Concat(Shapes.SelectMany(s => s.Pipeline.Wrong)).Concat(Latency?.Wrong ?? []);
 
+    /// <summary>The commit checked out, with "+changes" when tracked files differ from it.</summary>
     public static string CurrentCommit()
+    {
+        var commit = Git("rev-parse --short HEAD");
+        return commit is null ? "unknown" : Git("status --porcelain --untracked-files=no") is { Length: > 0 } ? commit + "+changes" : commit;
+    }
+
+    private static string? Git(string arguments)
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", "rev-parse --short HEAD") { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var commit = git.StandardOutput.ReadToEnd().Trim();
+            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = git.StandardOutput.ReadToEnd().Trim();
             git.WaitForExit();
-            return git.ExitCode == 0 && commit.Length > 0 ? commit : "unknown";
+            return git.ExitCode == 0 ? output : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return "unknown";
+            return null;
         }
     }
 
@@ -62,12 +73,12 @@ public sealed record BenchReport(DateTimeOffset Date, string Commit, Machine Mac
         text.AppendLine();
         if (Shapes.Count > 0)
         {
-            text.AppendLine("| workload | pipeline, end to end | raw Table Storage, same run | ratio |");
-            text.AppendLine("| --- | --- | --- | --- |");
+            text.AppendLine("| workload | pipeline, end to end | raw Table Storage, same run | ratio | raw, the pipeline's rows |");
+            text.AppendLine("| --- | --- | --- | --- | --- |");
             foreach (var shape in Shapes)
             {
                 var p = shape.Pipeline;
-                text.AppendLine(c, $"| {p.Workload}: {p.Updates:N0} updates over {p.Channels:N0} channels | {p.Rate:N0} updates/s ({p.EndToEndSeconds:F1} s; published in {p.PublishSeconds:F1} s) | {shape.RawEntitiesPerSecond:N0} entities/s | {shape.Ratio:F2} (target ≥ {RatioTarget}) |");
+                text.AppendLine(c, $"| {p.Workload}: {p.Updates:N0} updates over {p.Channels:N0} channels | {p.Rate:N0} updates/s ({p.EndToEndSeconds:F1} s; published in {p.PublishSeconds:F1} s; batches of {p.MeanBatchSize:F0}) | {shape.RawEntitiesPerSecond:N0} entities/s | {shape.Ratio:F2} (target ≥ {RatioTarget}) | {shape.RawPipelineRowsPerSecond:N0} updates/s |");
             }
 
             text.AppendLine();

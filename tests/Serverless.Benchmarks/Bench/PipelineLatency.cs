@@ -19,6 +19,7 @@ public sealed record LatencyResult(
 public static class PipelineLatency
 {
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ArrivalLimit = TimeSpan.FromMinutes(10);
 
     public static async Task<LatencyResult> RunAsync(ProcessStack stack, SpanCollector collector, int rate, int channels, int seconds, CancellationToken cancellationToken)
     {
@@ -49,13 +50,22 @@ public static class PipelineLatency
             throw new InvalidOperationException($"{publisher.Stats.FailedCount} updates could not be published: {publisher.Stats.LastError}");
         }
 
-        await follower.WaitForHeadsAsync(heads, TimeSpan.FromMinutes(5));
+        var wrong = new List<string>();
+        try
+        {
+            await follower.WaitForHeadsAsync(heads, ArrivalLimit);
+        }
+        catch (OperationCanceledException)
+        {
+            wrong.Add($"not every update reached the client within {ArrivalLimit.TotalMinutes:0} minutes of the last send: {string.Join(", ", follower.Behind(heads).Take(5))}");
+        }
+
         // The worker sends its spans every OTEL_BSP_SCHEDULE_DELAY (see BenchCommand).
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
 
         var storedHeads = await PipelineThroughput.StoredHeadsAsync(stack.Api, "latency.", cancellationToken);
-        var wrong = heads.Where(h => storedHeads.GetValueOrDefault(h.Key) != h.Value)
-            .Select(h => $"{h.Key}: {storedHeads.GetValueOrDefault(h.Key)} stored, {h.Value} sent").ToList();
+        wrong.AddRange(heads.Where(h => storedHeads.GetValueOrDefault(h.Key) != h.Value)
+            .Select(h => $"{h.Key}: {storedHeads.GetValueOrDefault(h.Key)} stored, {h.Value} sent"));
         var latencies = follower.Latencies.ToList();
         return new LatencyResult(channels, rate, seconds, publishedRate, latencies.Count, Distribution.Of(latencies),
             StageBreakdown.From(collector.Spans, sends, measuredFrom), wrong);

@@ -2,13 +2,15 @@ using System.Diagnostics;
 using Azure.Messaging.EventHubs.Producer;
 using Serverless.Local.Publishing;
 using Serverless.Testing.Chaos;
+using Serverless.Testing.Telemetry;
 using Serverless.Updates.Client;
 
 namespace Serverless.Benchmarks.Bench;
 
 /// <summary>What one throughput workload measured.</summary>
 public sealed record ThroughputResult(
-    string Workload, int Channels, int Updates, double PublishSeconds, double EndToEndSeconds, long Stored, long Received, long Fetched, IReadOnlyList<string> Wrong)
+    string Workload, int Channels, int Updates, double PublishSeconds, double EndToEndSeconds, long Stored, long Received, long Fetched,
+    double MeanBatchSize, IReadOnlyList<string> Wrong)
 {
     /// <summary>Updates per second from the start of publishing until the last was stored and received.</summary>
     public double Rate => Updates / EndToEndSeconds;
@@ -22,7 +24,7 @@ public sealed record ThroughputResult(
 /// </summary>
 public static class PipelineThroughput
 {
-    public static async Task<ThroughputResult> RunAsync(ProcessStack stack, string workload, int channels, int updates, CancellationToken cancellationToken)
+    public static async Task<ThroughputResult> RunAsync(ProcessStack stack, SpanCollector collector, string workload, int channels, int updates, CancellationToken cancellationToken)
     {
         var events = new BenchEvents(workload, channels);
         var heads = events.Heads(updates);
@@ -39,25 +41,29 @@ public static class PipelineThroughput
             throw new InvalidOperationException($"{publisher.Stats.FailedCount} updates could not be published: {publisher.Stats.LastError}");
         }
 
+        var wrong = new List<string>();
         try
         {
-            await follower.WaitForHeadsAsync(heads, TimeSpan.FromMinutes(10));
+            await follower.WaitForHeadsAsync(heads, TimeSpan.FromMinutes(20));
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"{workload}: the client did not get every update within 10 minutes: {string.Join(", ", follower.Behind(heads).Take(10))}");
+            wrong.Add($"{workload}: not every update reached the client within 20 minutes: {string.Join(", ", follower.Behind(heads).Take(5))}");
         }
 
         var endToEnd = follower.LastApplied - started;
         var storedHeads = await StoredHeadsAsync(stack.Api, workload + ".", cancellationToken);
-        var wrong = heads.Where(h => storedHeads.GetValueOrDefault(h.Key) != h.Value)
-            .Select(h => $"{h.Key}: {storedHeads.GetValueOrDefault(h.Key)} stored, {h.Value} sent").ToList();
+        wrong.AddRange(heads.Where(h => storedHeads.GetValueOrDefault(h.Key) != h.Value)
+            .Select(h => $"{h.Key}: {storedHeads.GetValueOrDefault(h.Key)} stored, {h.Value} sent"));
         var stored = storedHeads.Values.Sum();
         if (follower.Applied != updates)
         {
             wrong.Add($"the client applied {follower.Applied} updates of {updates}");
         }
-        return new ThroughputResult(workload, channels, updates, published.TotalSeconds, endToEnd.TotalSeconds, stored, follower.Applied, follower.Fetched, wrong);
+        // The worker's batches, from its spans (sent every OTEL_BSP_SCHEDULE_DELAY, see BenchCommand).
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        var batches = StageBreakdown.From(collector.Spans, new Dictionary<string, DateTimeOffset>(), started).MeanBatchSize;
+        return new ThroughputResult(workload, channels, updates, published.TotalSeconds, endToEnd.TotalSeconds, stored, follower.Applied, follower.Fetched, batches, wrong);
     }
 
     /// <summary>The stored head of every channel whose name starts with <paramref name="prefix"/>, from the channel list.</summary>
