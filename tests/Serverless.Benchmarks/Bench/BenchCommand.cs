@@ -16,66 +16,67 @@ public static class BenchCommand
     public static async Task<int> RunAsync(string[] args)
     {
         var options = BenchOptions.Parse(args);
-        var data = Directory.CreateTempSubdirectory("bench-").FullName;
         await using var collector = await SpanCollector.StartAsync();
-        Console.WriteLine($"Starting the local pipeline, every part its own process (data in {data})…");
+        var shapes = new List<ShapeResult>();
+        var failures = new List<string>();
+        foreach (var (workload, channels) in new[] { ("hot", 4), ("wide", 1000) }.Where(w => options.Runs(w.Item1)))
+        {
+            var shape = await OnFreshStackAsync(workload, collector, failures, async stack =>
+            {
+                Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
+                var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
+                var rawRows = await RawTableCapacity.MeasurePipelineRowsAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
+                Console.WriteLine($"{workload}: {raw:N0} entities/s; with the pipeline's rows {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
+                var pipeline = await PipelineThroughput.RunAsync(stack, collector, workload, channels, options.Updates, CancellationToken.None);
+                Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s; batches of {pipeline.MeanBatchSize:F0} events on average)");
+                return new ShapeResult(pipeline, raw, rawRows);
+            });
+            if (shape is not null)
+            {
+                shapes.Add(shape);
+            }
+        }
+
+        var latency = !options.Runs("latency") ? null : await OnFreshStackAsync("latency", collector, failures, stack =>
+        {
+            Console.WriteLine($"latency: {options.Rate:N0} updates/s over 100 channels for {options.Seconds} s…");
+            return PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
+        });
+
+        var report = new BenchReport(DateTimeOffset.UtcNow, BenchReport.CurrentCommit(), Machine.Current(), shapes, latency, failures);
+        Console.WriteLine();
+        Console.WriteLine(report.ToTable());
+        var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";
+        await File.WriteAllTextAsync(json, report.ToJson());
+        Console.WriteLine($"Written to {Path.GetFullPath(json)}");
+        return report.Wrong.Any() ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Runs a workload on a pipeline of its own, started empty, so that no workload pays for what an earlier one left in
+    /// the store. A workload that fails is noted, with where each part's output is kept, and the bench goes on.
+    /// </summary>
+    private static async Task<T?> OnFreshStackAsync<T>(string workload, SpanCollector collector, List<string> failures, Func<ProcessStack, Task<T>> run)
+        where T : class
+    {
+        var data = Directory.CreateTempSubdirectory("bench-").FullName;
+        Console.WriteLine($"{workload}: starting the local pipeline, every part its own process (data in {data})…");
         var stack = await ProcessStack.StartAsync(data, appSettings: TelemetrySettings(collector));
         try
         {
-            var shapes = new List<ShapeResult>();
-            var failures = new List<string>();
-            foreach (var (workload, channels) in new[] { ("hot", 4), ("wide", 1000) }.Where(w => options.Runs(w.Item1)))
-            {
-                try
-                {
-                    Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
-                    var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
-                    var rawRows = await RawTableCapacity.MeasurePipelineRowsAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
-                    Console.WriteLine($"{workload}: {raw:N0} entities/s; with the pipeline's rows {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
-                    var pipeline = await PipelineThroughput.RunAsync(stack, collector, workload, channels, options.Updates, CancellationToken.None);
-                    Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s; batches of {pipeline.MeanBatchSize:F0} events on average)");
-                    shapes.Add(new ShapeResult(pipeline, raw, rawRows));
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    failures.Add($"{workload}: {ex.GetType().Name}: {ex.Message}");
-                    Console.Error.WriteLine(failures[^1]);
-                }
-            }
-
-            LatencyResult? latency = null;
-            if (options.Runs("latency"))
-            {
-                try
-                {
-                    Console.WriteLine($"latency: {options.Rate:N0} updates/s over 100 channels for {options.Seconds} s…");
-                    latency = await PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    failures.Add($"latency: {ex.GetType().Name}: {ex.Message}");
-                    Console.Error.WriteLine(failures[^1]);
-                }
-            }
-
-            var report = new BenchReport(DateTimeOffset.UtcNow, BenchReport.CurrentCommit(), Machine.Current(), shapes, latency, failures);
-            Console.WriteLine();
-            Console.WriteLine(report.ToTable());
-            var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";
-            await File.WriteAllTextAsync(json, report.ToJson());
-            Console.WriteLine($"Written to {Path.GetFullPath(json)}");
-            return report.Wrong.Any() ? 1 : 0;
+            var result = await run(stack);
+            await stack.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+            return result;
         }
-        catch
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             var logs = Path.Combine(data, "logs");
             stack.WriteLogs(logs);
-            Console.Error.WriteLine($"The bench failed; each part's output is in {logs}");
-            throw;
-        }
-        finally
-        {
             await stack.DisposeAsync();
+            failures.Add($"{workload}: {ex.GetType().Name}: {ex.Message} (each part's output is in {logs})");
+            Console.Error.WriteLine(failures[^1]);
+            return null;
         }
     }
 
