@@ -50,7 +50,16 @@ public sealed partial class IngestPipeline(
                 ChannelPlan plan;
                 using (var store = IngestTracing.StartStore(channel.Key, channel.Count()))
                 {
-                    plan = await StoreAsync(channel.Key, [.. channel], token);
+                    try
+                    {
+                        plan = await StoreAsync(channel.Key, [.. channel], token);
+                    }
+                    catch (Exception ex)
+                    {
+                        store?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
+                        throw;
+                    }
+
                     IngestTracing.Stored(store, plan.Stored);
                 }
 
