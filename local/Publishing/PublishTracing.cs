@@ -13,6 +13,9 @@ public static class PublishTracing
 {
     public const string SourceName = "Serverless.Publisher";
 
+    /// <summary>The channel a send is for (the same attribute name as Ingest's spans).</summary>
+    public const string ChannelTag = "serverless.channel";
+
     private static readonly ActivitySource Source = new(SourceName);
 
     public static Activity? StartSend(string? partitionKey)
@@ -22,7 +25,7 @@ public static class PublishTracing
         activity?.SetTag("messaging.operation.type", "send");
         if (partitionKey is not null)
         {
-            activity?.SetTag("serverless.channel", partitionKey);
+            activity?.SetTag(ChannelTag, partitionKey);
         }
 
         return activity;
