@@ -8,7 +8,7 @@ using Serverless.Benchmarks.Bench;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- page [rate] [seconds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]
-//   dotnet run -c Release --project tests/Serverless.Benchmarks -- bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
 switch (which)
@@ -33,7 +33,7 @@ switch (which)
     case "bench":
         return await BenchCommand.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
         return 2;
 }
 

@@ -1,15 +1,17 @@
+using System.Text.Json;
 using Serverless.Testing.Chaos;
 using Serverless.Testing.Telemetry;
 
 namespace Serverless.Benchmarks.Bench;
 
 /// <summary>
-/// <c>bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE]</c>: the local pipeline
-/// measured against the Table Storage under it, in one run on free ports and a temporary folder. For each shape, hot
+/// <c>bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]</c>: the
+/// local pipeline measured against the Table Storage under it, in one run on free ports and a temporary folder. For each shape, hot
 /// (4 channels) and wide (1,000 channels), the raw store's rate for the same entities and partitions, then N updates
 /// (50,000) through the whole pipeline to a subscribed client; then the latency workload, R updates/s (1,000) over
 /// 100 channels for S seconds (60), with a breakdown per stage from the pipeline's traces. Prints one table and writes
-/// it as JSON. Exit code 1 when an update was lost or duplicated, whatever the speed.
+/// it as JSON; <c>--spans</c> also keeps every span the worker sent, for a closer look. Exit code 1 when an update was
+/// lost or duplicated, whatever the speed.
 /// </summary>
 public static class BenchCommand
 {
@@ -49,6 +51,12 @@ public static class BenchCommand
         var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";
         await File.WriteAllTextAsync(json, report.ToJson());
         Console.WriteLine($"Written to {Path.GetFullPath(json)}");
+        if (options.Spans is { } spans)
+        {
+            await File.WriteAllLinesAsync(spans, collector.Spans.Select(span => JsonSerializer.Serialize(span)));
+            Console.WriteLine($"The worker's {collector.Spans.Count:N0} spans, one JSON object a line: {Path.GetFullPath(spans)}");
+        }
+
         return report.Wrong.Any() ? 1 : 0;
     }
 
@@ -92,7 +100,7 @@ public static class BenchCommand
     };
 }
 
-public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json)
+public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json, string? Spans = null)
 {
     public bool Runs(string workload) => Only is null || Only.Contains(workload);
 
@@ -109,6 +117,7 @@ public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlyS
                 "--seconds" => options with { Seconds = int.Parse(Value()) },
                 "--only" => options with { Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() },
                 "--json" => options with { Json = Value() },
+                "--spans" => options with { Spans = Value() },
                 var other => throw new ArgumentException($"unknown option {other}"),
             };
         }
