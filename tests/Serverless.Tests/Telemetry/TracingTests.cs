@@ -79,6 +79,29 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
         Assert.InRange(push.End, ingest.Start, ingest.End);
     }
 
+    [Fact]
+    public async Task With_application_insights_set_as_well_the_worker_starts_and_still_exports_over_otlp()
+    {
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, eventHubs.ConnectionString);
+        settings[SettingNames.UpdatesTable] = "trace" + Guid.NewGuid().ToString("N")[..12];
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString();
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        // As the infra sets it; its ingestion endpoint here refuses connections, so nothing leaves the machine.
+        settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
+        await using var app = await FunctionAppServer.StartAsync(settings);
+        var channel = TestEvents.NewChannel();
+
+        await using (var producer = new EventHubProducerClient(eventHubs.ConnectionString, "updates"))
+        {
+            await producer.SendAsync([new Azure.Messaging.EventHubs.EventData(TestEvents.Update(channel, "ai").ToJsonString())], new SendEventOptions { PartitionKey = channel });
+        }
+
+        await ChannelLog.WaitForHeadAsync(app.Http, channel, 1);
+        var store = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.Text(IngestTracing.Channel) == channel));
+        Assert.Equal(1L, store.Long(IngestTracing.LastSeq));
+    }
+
     /// <summary>Polls until the check finds something, for at most 30 s.</summary>
     private static async Task<T> Eventually<T>(Func<T?> check) where T : class
     {
