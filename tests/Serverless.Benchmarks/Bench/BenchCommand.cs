@@ -45,7 +45,7 @@ public static class BenchCommand
             return PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
         });
 
-        var report = new BenchReport(DateTimeOffset.UtcNow, BenchReport.CurrentCommit(), Machine.Current(), shapes, latency, failures);
+        var report = new BenchReport(DateTimeOffset.UtcNow, await BenchReport.CurrentCommitAsync(), Machine.Current(), shapes, latency, failures);
         Console.WriteLine();
         Console.WriteLine(report.ToTable());
         var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";

@@ -1,8 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Serverless.Testing;
+using Serverless.Tooling;
 
 namespace Serverless.Benchmarks.Bench;
 
@@ -42,20 +43,18 @@ public sealed record BenchReport(
     public IEnumerable<string> Wrong => Failures.Concat(Shapes.SelectMany(s => s.Pipeline.Wrong)).Concat(Latency?.Wrong ?? []);
 
     /// <summary>The commit checked out, with "+changes" when tracked files differ from it.</summary>
-    public static string CurrentCommit()
+    public static async Task<string> CurrentCommitAsync()
     {
-        var commit = Git("rev-parse --short HEAD");
-        return commit is null ? "unknown" : Git("status --porcelain --untracked-files=no") is { Length: > 0 } ? commit + "+changes" : commit;
+        var commit = await GitAsync("rev-parse", "--short", "HEAD");
+        return commit is null ? "unknown" : await GitAsync("status", "--porcelain", "--untracked-files=no") is { Length: > 0 } ? commit + "+changes" : commit;
     }
 
-    private static string? Git(string arguments)
+    private static async Task<string?> GitAsync(params string[] arguments)
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var output = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            return git.ExitCode == 0 ? output : null;
+            var git = await ChildProcess.RunAsync("git", arguments, TestRepo.Layout.Root, TimeSpan.FromSeconds(30));
+            return git.ExitCode == 0 ? git.Output.Trim() : null;
         }
         catch (System.ComponentModel.Win32Exception)
         {

@@ -66,8 +66,7 @@ public static class PipelineLatency
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
 
         var storedHeads = await PipelineThroughput.StoredHeadsAsync(stack.Api, "latency.", cancellationToken);
-        wrong.AddRange(heads.Where(h => storedHeads.GetValueOrDefault(h.Key) != h.Value)
-            .Select(h => $"{h.Key}: {storedHeads.GetValueOrDefault(h.Key)} stored, {h.Value} sent"));
+        wrong.AddRange(PipelineThroughput.Mismatches(heads, storedHeads));
         var latencies = follower.Latencies.ToList();
         return new LatencyResult(channels, rate, seconds, publishedRate, latencies.Count, Distribution.Of(latencies),
             StageBreakdown.From(collector.Spans, sends, measuredFrom), wrong);

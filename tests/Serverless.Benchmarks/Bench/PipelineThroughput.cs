@@ -53,8 +53,7 @@ public static class PipelineThroughput
 
         var endToEnd = follower.LastApplied - started;
         var storedHeads = await StoredHeadsAsync(stack.Api, workload + ".", cancellationToken);
-        wrong.AddRange(heads.Where(h => storedHeads.GetValueOrDefault(h.Key) != h.Value)
-            .Select(h => $"{h.Key}: {storedHeads.GetValueOrDefault(h.Key)} stored, {h.Value} sent"));
+        wrong.AddRange(Mismatches(heads, storedHeads));
         var stored = storedHeads.Values.Sum();
         if (follower.Applied != updates)
         {
@@ -62,9 +61,13 @@ public static class PipelineThroughput
         }
         // The worker's batches, from its spans (sent every OTEL_BSP_SCHEDULE_DELAY, see BenchCommand).
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-        var batches = StageBreakdown.From(collector.Spans, new Dictionary<string, DateTimeOffset>(), started).MeanBatchSize;
+        var batches = StageBreakdown.MeanBatchSizeOf(collector.Spans, started);
         return new ThroughputResult(workload, channels, updates, published.TotalSeconds, endToEnd.TotalSeconds, stored, follower.Applied, follower.Fetched, batches, wrong);
     }
+
+    /// <summary>Each channel whose stored head is not what was sent to it.</summary>
+    public static IEnumerable<string> Mismatches(IReadOnlyDictionary<string, long> sent, IReadOnlyDictionary<string, long> stored) =>
+        sent.Where(h => stored.GetValueOrDefault(h.Key) != h.Value).Select(h => $"{h.Key}: {stored.GetValueOrDefault(h.Key)} stored, {h.Value} sent");
 
     /// <summary>The stored head of every channel whose name starts with <paramref name="prefix"/>, from the channel list.</summary>
     public static async Task<Dictionary<string, long>> StoredHeadsAsync(HttpClient api, string prefix, CancellationToken cancellationToken)

@@ -40,6 +40,14 @@ public sealed record StageBreakdown(
             Distribution.Of(ours.Where(s => s.Name == "store").Select(s => s.Duration)),
             Distribution.Of(ours.Where(s => s.Name == "push").Select(s => s.Duration)),
             Distribution.Of(ingests.Select(s => s.Duration)),
-            ingests.Count == 0 ? 0 : ingests.Average(s => s.Long("messaging.batch.message_count") ?? 0));
+            MeanBatchSizeOf(ingests, from));
+    }
+
+    /// <summary>Events per Ingest invocation, on average, from the <c>ingest</c> spans that began at or after <paramref name="from"/>.</summary>
+    public static double MeanBatchSizeOf(IEnumerable<CollectedSpan> spans, DateTimeOffset from)
+    {
+        var sizes = spans.Where(s => s.Scope == IngestTracing.SourceName && s.Name == "ingest" && s.Start >= from)
+            .Select(s => s.Long("messaging.batch.message_count") ?? 0).ToList();
+        return sizes.Count == 0 ? 0 : sizes.Average();
     }
 }

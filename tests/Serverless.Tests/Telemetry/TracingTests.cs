@@ -35,11 +35,7 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task The_publishers_trace_context_travels_on_each_event_and_ingest_records_a_span_per_batch_store_and_push()
     {
-        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, eventHubs.ConnectionString);
-        settings[SettingNames.UpdatesTable] = "trace" + Guid.NewGuid().ToString("N")[..12];
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString();
-        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        var settings = ExportingSettings();
         await using var app = await FunctionAppServer.StartAsync(settings);
         var sends = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -82,11 +78,7 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task With_application_insights_set_as_well_the_worker_starts_and_still_exports_over_otlp()
     {
-        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, eventHubs.ConnectionString);
-        settings[SettingNames.UpdatesTable] = "trace" + Guid.NewGuid().ToString("N")[..12];
-        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString();
-        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-        settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        var settings = ExportingSettings();
         // As the infra sets it; its ingestion endpoint here refuses connections, so nothing leaves the machine.
         settings["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/";
         await using var app = await FunctionAppServer.StartAsync(settings);
@@ -100,6 +92,17 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
         await ChannelLog.WaitForHeadAsync(app.Http, channel, 1);
         var store = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.Text(IngestTracing.Channel) == channel));
         Assert.Equal(1L, store.Long(IngestTracing.LastSeq));
+    }
+
+    /// <summary>The app's settings, with the worker's spans sent over OTLP to the test's collector every 200 ms.</summary>
+    private Dictionary<string, string?> ExportingSettings()
+    {
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, eventHubs.ConnectionString);
+        settings[SettingNames.UpdatesTable] = "trace" + Guid.NewGuid().ToString("N")[..12];
+        settings["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString();
+        settings["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        settings["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+        return settings;
     }
 
     /// <summary>Polls until the check finds something, for at most 30 s.</summary>
