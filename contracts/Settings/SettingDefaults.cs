@@ -17,6 +17,7 @@ public static class SettingDefaults
     public const string DeadLettersTable = "deadletters";
     public const int MaxEventBytes = 32 * 1024;
     public const int DeadLetterBodyBytes = 8 * 1024;
+    public const int DedupWindow = 1000;
 
     /// <summary>Every channel and every type (a comma-separated list of names, or prefixes ending in <c>*</c>).</summary>
     public const string AllowEverything = "*";
@@ -52,6 +53,7 @@ public static class SettingDefaults
         new(SettingNames.DeadLettersTable, DeadLettersTable),
         new(SettingNames.MaxEventBytes, $"{MaxEventBytes}"),
         new(SettingNames.DeadLetterBodyBytes, $"{DeadLetterBodyBytes}"),
+        new(SettingNames.DedupWindow, $"{DedupWindow}"),
         new(SettingNames.AllowedChannels, AllowEverything),
         new(SettingNames.AllowedTypes, AllowEverything),
     ];

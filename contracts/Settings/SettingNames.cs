@@ -20,6 +20,7 @@ public static class SettingNames
     public const string DeadLettersTable = "Tables__DeadLetters";
     public const string MaxEventBytes = "Ingest__MaxEventBytes";
     public const string DeadLetterBodyBytes = "Ingest__DeadLetterBodyBytes";
+    public const string DedupWindow = "Ingest__DedupWindow";
     public const string AllowedChannels = "Ingest__AllowedChannels";
     public const string AllowedTypes = "Ingest__AllowedTypes";
 

@@ -13,6 +13,7 @@ public static class FunctionAppSettings
         [SettingNames.SignalRPushAttempts] = "3",
         [SettingNames.MaxEventBytes] = "32768",
         [SettingNames.DeadLetterBodyBytes] = "8192",
+        [SettingNames.DedupWindow] = "1000",
         [SettingNames.AllowedChannels] = "*",
         [SettingNames.AllowedTypes] = "*",
     };

@@ -5,12 +5,15 @@ using Serverless.Pipeline.Storage;
 namespace Serverless.Pipeline.Ingest;
 
 /// <summary>What to do with one channel's updates of a batch.</summary>
+/// <param name="Base">The head the new updates follow: their epoch, and the ETag the commit replaces (none for a new channel).</param>
+/// <param name="Skipped">Redelivered events handled longer ago than the head's recent events reach: nothing to do.</param>
 public sealed record ChannelPlan(
     string Channel,
-    ChannelHead Head,
+    ChannelHead Base,
     IReadOnlyList<SequencedUpdate> Stored,
     IReadOnlyList<SequencedUpdate> Replayed,
-    IReadOnlyList<Rejection> Rejected)
+    IReadOnlyList<Rejection> Rejected,
+    IReadOnlyList<Update> Skipped)
 {
     /// <summary>Everything to push, in sequence order: replayed updates keep their original sequence numbers.</summary>
     public IReadOnlyList<SequencedUpdate> ToPush => [.. Replayed.Concat(Stored).OrderBy(u => u.Sequence)];
@@ -19,36 +22,48 @@ public sealed record ChannelPlan(
 /// <summary>
 /// Decides, in Event Hubs order, which updates of one channel are new (and their sequence numbers), which were stored
 /// before (a redelivery, or the same event sent again), and which are duplicates (the same source and id with other
-/// content) or stale. Pure: storage state in, plan out.
+/// content) or stale. What was stored before is known from the head alone: its recent events by source and id, and
+/// its place in each Event Hubs partition. Pure: storage state in, plan out.
 /// </summary>
 public static class ChannelPlanner
 {
     public static ChannelPlan Plan(string channel, IReadOnlyList<Update> updates, ChannelState state, Func<string> newEpoch)
     {
-        var last = state.Head?.LastSequence ?? 0;
+        var head = state.Head ?? new ChannelHead(0, newEpoch());
+        var last = head.LastSequence;
         var keys = new Dictionary<string, KeyState>(state.Keys);
-        var seen = new Dictionary<string, DedupMarker>(state.Markers);
+        var seen = head.Recent.Index(head.LastSequence);
         var stored = new List<SequencedUpdate>();
         var replayed = new List<SequencedUpdate>();
         var rejected = new List<Rejection>();
+        var skipped = new List<Update>();
 
         foreach (var update in updates)
         {
-            var dedupId = UpdateRowKeys.Marker(update);
-            if (seen.TryGetValue(dedupId, out var marker))
+            var eventKey = RecentEvents.KeyOf(update);
+            var digest = RecentEvents.DigestOf(update);
+            if (seen.TryGetValue(eventKey, out var earlier))
             {
-                if (IsRedelivery(marker, update.Origin) || marker.Digest == update.Digest)
+                if (earlier.Digest == digest)
                 {
-                    // The same event again: redelivered from the same place, or sent again by a publisher that could not
-                    // tell whether its first send went through. Pushed again with its number; clients drop what they have.
-                    replayed.Add(new SequencedUpdate(marker.Sequence, update));
+                    // The same event again: redelivered, or sent again by a publisher that could not tell whether its
+                    // first send went through. Pushed again with its number; clients drop what they have.
+                    replayed.Add(new SequencedUpdate(earlier.Sequence, update));
                 }
                 else
                 {
                     rejected.Add(Reject(update, RejectionReason.Duplicate,
-                        $"source '{update.Source}' and id '{update.Id}' were stored before as sequence {marker.Sequence}"));
+                        $"source '{update.Source}' and id '{update.Id}' were stored before as sequence {earlier.Sequence}"));
                 }
 
+                continue;
+            }
+
+            if (head.Positions.Covers(update.Origin))
+            {
+                // Redelivered from before the last stored event of its partition, and older than the recent events:
+                // stored or dead-lettered by a batch that committed. Clients that missed it catch up from storage.
+                skipped.Add(update);
                 continue;
             }
 
@@ -69,18 +84,12 @@ public static class ChannelPlanner
             }
 
             stored.Add(new SequencedUpdate(sequence, update, keyVersion));
-            seen[dedupId] = new DedupMarker(sequence, update.Origin.Locator, update.Digest);
+            seen[eventKey] = (sequence, digest);
         }
 
-        var head = new ChannelHead(last, state.Head?.Epoch ?? newEpoch(), state.Head?.ETag);
-        return new ChannelPlan(channel, head, stored, replayed, rejected);
+        return new ChannelPlan(channel, head, stored, replayed, rejected, skipped);
     }
 
     private static Rejection Reject(Update update, string reason, string detail) =>
         new(reason, detail, update.RawBody, update.Origin, update.Channel, update.Id, update.Source);
-
-    // The same event at the same place in Event Hubs is a redelivery; when either side lacks its place, it can't be
-    // told from one, and pushing it again is harmless (clients drop sequence numbers they have).
-    private static bool IsRedelivery(DedupMarker marker, EventOrigin origin) =>
-        marker.Locator == origin.Locator || origin.SequenceNumber is null || marker.Locator.StartsWith("batch-", StringComparison.Ordinal);
 }

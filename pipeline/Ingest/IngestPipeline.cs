@@ -10,10 +10,10 @@ using Serverless.Pipeline.Storage;
 namespace Serverless.Pipeline.Ingest;
 
 /// <summary>What one Ingest invocation did.</summary>
-public sealed record IngestResult(int Events, int Channels, int Stored, int Replayed, int Rejected, int PushFailures)
+public sealed record IngestResult(int Events, int Channels, int Stored, int Replayed, int Rejected, int PushFailures, int Skipped = 0)
 {
     public override string ToString() =>
-        $"{Events} events: {Stored} stored, {Replayed} redelivered and pushed again, {Rejected} dead-lettered, over {Channels} channels; {PushFailures} pushes failed";
+        $"{Events} events: {Stored} stored, {Replayed} redelivered and pushed again, {Skipped} redelivered and handled long before, {Rejected} dead-lettered, over {Channels} channels; {PushFailures} pushes failed";
 }
 
 /// <summary>
@@ -66,7 +66,7 @@ public sealed partial class IngestPipeline(
                 plans.Add(plan);
                 var toPush = plan.ToPush;
                 using var push = IngestTracing.StartPush(plan.Channel, toPush);
-                if (await pusher.PushAsync(plan.Channel, plan.Head.Epoch, toPush, token))
+                if (await pusher.PushAsync(plan.Channel, plan.Base.Epoch, toPush, token))
                 {
                     metrics.Pushed(toPush);
                 }
@@ -78,20 +78,22 @@ public sealed partial class IngestPipeline(
                 }
             });
 
-        rejections.AddRange(plans.SelectMany(p => p.Rejected));
+        // The channels' own rejections were written before their commits (StoreAsync).
         await deadLetters.WriteAsync(rejections, cancellationToken);
+        rejections.AddRange(plans.SelectMany(p => p.Rejected));
         foreach (var rejection in rejections)
         {
             LogRejected(rejection.Reason, rejection.Channel, rejection.EventId, rejection.Origin.Locator, rejection.Detail);
         }
 
         var result = new IngestResult(
-            events.Count, channels.Count, plans.Sum(p => p.Stored.Count), plans.Sum(p => p.Replayed.Count), rejections.Count, pushFailures);
+            events.Count, channels.Count, plans.Sum(p => p.Stored.Count), plans.Sum(p => p.Replayed.Count), rejections.Count, pushFailures,
+            plans.Sum(p => p.Skipped.Count));
         metrics.Stored(result.Stored);
         metrics.Replayed(result.Replayed);
         metrics.DeadLettered(result.Rejected);
         metrics.Batch(events.Count, TimeProvider.System.GetElapsedTime(started));
-        LogIngested(result.Events, result.Stored, result.Replayed, result.Rejected, result.Channels, result.PushFailures);
+        LogIngested(result.Events, result.Stored, result.Replayed, result.Skipped, result.Rejected, result.Channels, result.PushFailures);
         return result;
     }
 
@@ -122,27 +124,22 @@ public sealed partial class IngestPipeline(
 
     /// <summary>
     /// Plans against the channel's stored state and commits. The state comes from what this worker last wrote or read
-    /// of the channel when that covers the batch's keys (<see cref="ChannelStateCache"/>), else from storage. Dedup
-    /// markers are read only when needed: an event stored before either conflicts on commit (its marker exists) or
-    /// looks stale; both re-read with markers and plan again.
+    /// of the channel when that covers the batch's keys (<see cref="ChannelStateCache"/>), else from storage; the head
+    /// carries what tells a redelivered or resent event from a new one, so nothing else is read.
     /// </summary>
     private async Task<ChannelPlan> StoreAsync(string channel, IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
-        var state = cache.Find(channel, updates) ?? await ReadStateAsync(channel, updates, withMarkers: false, cancellationToken);
-        var withMarkers = false;
+        var state = cache.Find(channel, updates) ?? await ReadStateAsync(channel, updates, cancellationToken);
         for (var attempt = 1; ; attempt++)
         {
             var plan = ChannelPlanner.Plan(channel, updates, state, NewEpoch);
-            if (!withMarkers && plan.Rejected.Any(r => r.Reason == RejectionReason.StaleVersion))
-            {
-                withMarkers = true;
-                state = await ReadStateAsync(channel, updates, withMarkers, cancellationToken);
-                continue;
-            }
 
+            // Written before the commit moves the channel's Event Hubs positions past them: a redelivery after that
+            // skips them (ChannelPlan.Skipped). Their rows are keyed by the event's place, so writing them again is harmless.
+            await deadLetters.WriteAsync(plan.Rejected, cancellationToken);
             try
             {
-                var head = await log.CommitAsync(plan.Channel, plan.Head, plan.Stored, cancellationToken);
+                var head = await log.CommitAsync(plan.Channel, plan.Base, plan.Stored, options.Value.DedupWindow, cancellationToken);
                 cache.Committed(channel, head, plan.Stored);
                 return plan;
             }
@@ -151,8 +148,7 @@ public sealed partial class IngestPipeline(
             {
                 LogConflict(channel, ex.Status, attempt);
                 cache.Forget(channel);
-                withMarkers = true;
-                state = await ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+                state = await ReadStateAsync(channel, updates, cancellationToken);
             }
             catch
             {
@@ -163,9 +159,9 @@ public sealed partial class IngestPipeline(
         }
     }
 
-    private async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, bool withMarkers, CancellationToken cancellationToken)
+    private async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
-        var state = await log.ReadStateAsync(channel, updates, withMarkers, cancellationToken);
+        var state = await log.ReadStateAsync(channel, updates, cancellationToken);
         cache.Read(channel, state, updates);
         return state;
     }
@@ -173,8 +169,8 @@ public sealed partial class IngestPipeline(
     private static string NewEpoch() => Guid.NewGuid().ToString("N");
 
     [LoggerMessage(EventId = 10, EventName = "UpdatesIngested", Level = LogLevel.Information,
-        Message = "Ingested {Events} events: {Stored} stored, {Replayed} redelivered, {Rejected} rejected, {Channels} channels, {PushFailures} failed pushes")]
-    private partial void LogIngested(int events, int stored, int replayed, int rejected, int channels, int pushFailures);
+        Message = "Ingested {Events} events: {Stored} stored, {Replayed} redelivered, {Skipped} handled before, {Rejected} rejected, {Channels} channels, {PushFailures} failed pushes")]
+    private partial void LogIngested(int events, int stored, int replayed, int skipped, int rejected, int channels, int pushFailures);
 
     [LoggerMessage(EventId = 11, EventName = "UpdateRejected", Level = LogLevel.Warning,
         Message = "Rejected event {EventId} for channel {Channel} at {Locator}: {Reason} ({Detail})")]

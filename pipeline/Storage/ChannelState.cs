@@ -1,25 +1,42 @@
+using Serverless.Pipeline.CloudEvents;
+
 namespace Serverless.Pipeline.Storage;
 
 /// <summary>What storage holds for a channel, as far as one batch needs to know it.</summary>
-public sealed record ChannelState(
-    ChannelHead? Head,
-    IReadOnlyDictionary<string, KeyState> Keys,
-    IReadOnlyDictionary<string, DedupMarker> Markers)
+public sealed record ChannelState(ChannelHead? Head, IReadOnlyDictionary<string, KeyState> Keys)
 {
-    public static ChannelState Empty { get; } = new(null, new Dictionary<string, KeyState>(), new Dictionary<string, DedupMarker>());
+    public static ChannelState Empty { get; } = new(null, new Dictionary<string, KeyState>());
 }
 
 /// <summary>
 /// The head of a channel's log: the last sequence number and the epoch the log belongs to. A new epoch means a new log
 /// (the channel was created or reset), so clients start over. <see cref="ETag"/> guards against concurrent writers.
+/// The head also knows which events were stored: the last few by source and id (<see cref="Recent"/>), and the place
+/// of the last one in each Event Hubs partition (<see cref="Positions"/>).
 /// </summary>
-public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag = null);
+public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag = null)
+{
+    public RecentEvents Recent { get; init; } = RecentEvents.Empty;
+
+    public EventPositions Positions { get; init; } = EventPositions.Empty;
+
+    /// <summary>The head once <paramref name="stored"/> (the next updates, in sequence order) are stored; the ETag stays the one to replace.</summary>
+    public ChannelHead After(IReadOnlyList<SequencedUpdate> stored, int recentCapacity)
+    {
+        if (stored.Count == 0)
+        {
+            return this;
+        }
+
+        var updates = stored.Select(s => s.Update).ToList();
+        return this with
+        {
+            LastSequence = stored[^1].Sequence,
+            Recent = Recent.Append(updates, recentCapacity),
+            Positions = Positions.After(updates),
+        };
+    }
+}
 
 /// <summary>The latest stored update of an entity key in a channel.</summary>
 public sealed record KeyState(long Sequence, long? Version);
-
-/// <summary>
-/// Marks an event (by source and id) as stored under <see cref="Sequence"/>, from the event at <see cref="Locator"/>,
-/// with a digest of its content (null on markers written before digests were kept).
-/// </summary>
-public sealed record DedupMarker(long Sequence, string Locator, string? Digest = null);

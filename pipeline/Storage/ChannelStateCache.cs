@@ -8,7 +8,6 @@ namespace Serverless.Pipeline.Storage;
 /// What this worker last read or wrote of each channel: the head with its ETag, and the key rows it knows of, present
 /// or absent. A batch whose keys are all known is planned without a read. The head's ETag still guards the commit, so
 /// an entry gone stale (another writer, a reset) fails the commit, and the channel is forgotten and read again.
-/// Dedup markers are never kept: a redelivered event meets its marker on commit, as it does after a read.
 /// </summary>
 public sealed class ChannelStateCache
 {
@@ -39,7 +38,7 @@ public sealed class ChannelStateCache
             }
         }
 
-        return new ChannelState(entry.Head, keys, ChannelState.Empty.Markers);
+        return new ChannelState(entry.Head, keys);
     }
 
     /// <summary>Keeps what a read found: the head and the keys of <paramref name="updates"/> (those not found are absent).</summary>

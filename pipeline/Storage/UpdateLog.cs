@@ -5,8 +5,8 @@ using Serverless.Pipeline.CloudEvents;
 namespace Serverless.Pipeline.Storage;
 
 /// <summary>
-/// The ordered log of each channel in Table Storage: one partition per channel holding log rows, dedup markers,
-/// key rows and the head. Every write to a channel is an entity-group transaction that moves the head under
+/// The ordered log of each channel in Table Storage: one partition per channel holding log rows, key rows and the
+/// head. Every write to a channel is an entity-group transaction that moves the head under
 /// optimistic concurrency, so a sequence number is given out once and the log has no gaps.
 /// </summary>
 public sealed class UpdateLog(StorageTables tables)
@@ -18,22 +18,16 @@ public sealed class UpdateLog(StorageTables tables)
     // A filter may hold at most 15 comparisons: the partition, the two range bounds, and 12 row keys.
     private const int MaxRowKeysPerQuery = 12;
 
-    /// <summary>
-    /// The head and the key rows the updates touch, read with range-bounded queries that scan key rows only; with
-    /// <paramref name="withMarkers"/>, the updates' dedup markers too, by point reads (a marker range could be long).
-    /// </summary>
-    public async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, bool withMarkers, CancellationToken cancellationToken)
+    /// <summary>The head and the key rows the updates touch, read with range-bounded queries that scan key rows only.</summary>
+    public async Task<ChannelState> ReadStateAsync(string channel, IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var rowKeys = updates.Where(u => u.Key is not null).Select(u => UpdateRowKeys.Key(u.Key!)).Distinct().Prepend(UpdateRowKeys.Head);
-        var rows = Task.WhenAll(rowKeys.Chunk(MaxRowKeysPerQuery).Select(keys => QueryHeadAndKeysAsync(channel, keys, cancellationToken)));
-        var markers = withMarkers
-            ? Task.WhenAll(updates.Select(UpdateRowKeys.Marker).Distinct().Select(id => ReadMarkerAsync(channel, id, cancellationToken)))
-            : Task.FromResult(Array.Empty<(string, DedupMarker?)>());
+        var pages = await Task.WhenAll(rowKeys.Chunk(MaxRowKeysPerQuery).Select(keys => QueryHeadAndKeysAsync(channel, keys, cancellationToken)));
 
         ChannelHead? head = null;
         var keyStates = new Dictionary<string, KeyState>();
-        foreach (var entity in (await rows).SelectMany(page => page))
+        foreach (var entity in pages.SelectMany(page => page))
         {
             if (entity.RowKey == UpdateRowKeys.Head)
             {
@@ -45,33 +39,27 @@ public sealed class UpdateLog(StorageTables tables)
             }
         }
 
-        var found = (await markers).Where(m => m.Item2 is not null).ToDictionary(m => m.Item1, m => m.Item2!);
-        return new ChannelState(head, keyStates, found);
+        return new ChannelState(head, keyStates);
     }
 
     /// <summary>
-    /// Appends new updates under the new head, in as few transactions as the limits allow (the head's ETag is the one
-    /// read, null for a new channel), and returns the head as stored, with its new ETag. Throws a 409/412
-    /// <see cref="RequestFailedException"/> when another writer got there first.
+    /// Appends new updates after <paramref name="head"/> (as read: its ETag, or none for a new channel), in as few
+    /// transactions as the limits allow, each moving the head on, and returns the head as stored, with its new ETag.
+    /// Throws a 409/412 <see cref="RequestFailedException"/> when another writer got there first.
     /// </summary>
-    public async Task<ChannelHead> CommitAsync(string channel, ChannelHead newHead, IReadOnlyList<SequencedUpdate> stored, CancellationToken cancellationToken)
+    public async Task<ChannelHead> CommitAsync(string channel, ChannelHead head, IReadOnlyList<SequencedUpdate> stored, int recentEvents, CancellationToken cancellationToken)
     {
-        var headETag = newHead.ETag;
-        if (headETag is null)
+        if (head.ETag is null && stored.Count > 0)
         {
             // A new channel (or a new epoch of it) enters the index before its first update is stored, so that the
             // channel list never misses a channel with updates. Writing it again (a retry, a new epoch) changes nothing.
             await tables.Updates.UpsertEntityAsync(UpdateRows.IndexEntry(channel), TableUpdateMode.Replace, cancellationToken);
         }
 
-        foreach (var chunk in Chunks(stored))
+        foreach (var chunk in Chunks(stored, recentEvents))
         {
             var actions = new List<TableTransactionAction>(MaxTransactionOperations);
-            foreach (var entry in chunk)
-            {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Log(channel, entry)));
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Marker(channel, entry)));
-            }
+            actions.AddRange(chunk.Select(entry => new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Log(channel, entry))));
 
             // A transaction may touch an entity once: each key row gets the chunk's last update of its key.
             foreach (var last in chunk.Where(e => e.Update.Key is not null).GroupBy(e => e.Update.Key!).Select(g => g.Last()))
@@ -79,17 +67,19 @@ public sealed class UpdateLog(StorageTables tables)
                 actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, UpdateRows.Key(channel, last)));
             }
 
-            var head = UpdateRows.Head(channel, newHead with { LastSequence = chunk[^1].Sequence });
-            actions.Add(headETag is null
-                ? new TableTransactionAction(TableTransactionActionType.Add, head)
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, head, new ETag(headETag)));
+            var next = head.After(chunk, recentEvents);
+            var row = UpdateRows.Head(channel, next);
+            actions.Add(head.ETag is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, row)
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, new ETag(head.ETag)));
 
             var response = await tables.Updates.SubmitTransactionAsync(actions, cancellationToken);
-            headETag = response.Value[^1].Headers.ETag?.ToString()
+            var etag = response.Value[^1].Headers.ETag?.ToString()
                 ?? (await tables.Updates.GetEntityAsync<TableEntity>(channel, UpdateRowKeys.Head, cancellationToken: cancellationToken)).Value.ETag.ToString();
+            head = next with { ETag = etag };
         }
 
-        return newHead with { ETag = headETag };
+        return head;
     }
 
     public async Task<ChannelHead?> ReadHeadAsync(string channel, CancellationToken cancellationToken)
@@ -154,24 +144,22 @@ public sealed class UpdateLog(StorageTables tables)
         return values;
     }
 
-    private async Task<(string, DedupMarker?)> ReadMarkerAsync(string channel, string rowKey, CancellationToken cancellationToken)
-    {
-        var entity = await tables.Updates.GetEntityIfExistsAsync<TableEntity>(channel, rowKey, cancellationToken: cancellationToken);
-        return (rowKey, entity.HasValue ? UpdateRows.ReadMarker(entity.Value!) : null);
-    }
-
-    /// <summary>Splits new updates so that each transaction stays within 100 operations and its byte budget.</summary>
-    public static List<SequencedUpdate[]> Chunks(IReadOnlyList<SequencedUpdate> stored)
+    /// <summary>
+    /// Splits new updates so that each transaction stays within 100 operations and its byte budget, the head with up to
+    /// <paramref name="recentEvents"/> recent events included.
+    /// </summary>
+    public static List<SequencedUpdate[]> Chunks(IReadOnlyList<SequencedUpdate> stored, int recentEvents)
     {
         var chunks = new List<SequencedUpdate[]>();
         var current = new List<SequencedUpdate>();
         var keys = new HashSet<string>();
+        var headBytes = 1024 + recentEvents * RecentEvents.EntryBytes * 2;
         var operations = 1; // the head
-        var bytes = 0;
+        var bytes = headBytes;
 
         foreach (var entry in stored)
         {
-            var needed = 2 + (entry.Update.Key is { } key && !keys.Contains(key) ? 1 : 0);
+            var needed = 1 + (entry.Update.Key is { } key && !keys.Contains(key) ? 1 : 0);
             var size = UpdateRows.EstimatedBytes(entry) * (entry.Update.Key is null ? 1 : 2); // the log row, and the key row
             if (current.Count > 0 && (operations + needed > MaxTransactionOperations || bytes + size > MaxTransactionBytes))
             {
@@ -179,8 +167,8 @@ public sealed class UpdateLog(StorageTables tables)
                 current.Clear();
                 keys.Clear();
                 operations = 1;
-                bytes = 0;
-                needed = 2 + (entry.Update.Key is null ? 0 : 1);
+                bytes = headBytes;
+                needed = 1 + (entry.Update.Key is null ? 0 : 1);
             }
 
             current.Add(entry);

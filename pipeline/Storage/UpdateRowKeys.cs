@@ -1,18 +1,14 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Serverless.Pipeline.CloudEvents;
 
 namespace Serverless.Pipeline.Storage;
 
 /// <summary>
 /// Row keys of a channel's partition, in the order Table Storage keeps them. Log rows sort first (zero-padded sequence
-/// numbers are all digits), then dedup markers, then the head and the key rows side by side, so that reading the head
-/// with some key rows scans only the key rows, however long the log and however many markers.
+/// numbers are all digits), then the head and the key rows side by side, so that reading the head with some key rows
+/// scans only the key rows, however long the log.
 /// </summary>
 public static class UpdateRowKeys
 {
-    public const string MarkerPrefix = "dedup:";
     public const string Head = "head";
     public const string KeyPrefix = "key:";
 
@@ -22,10 +18,6 @@ public static class UpdateRowKeys
     public static string Log(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
 
     public static string Key(string key) => KeyPrefix + key;
-
-    /// <summary>The row key of an event's dedup marker: a hash, since a source is a URI and may hold characters row keys can't.</summary>
-    public static string Marker(Update update) =>
-        MarkerPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{update.Source}\n{update.Id}")));
 
     /// <summary>
     /// The partition of the channel index: one row per channel, keyed by its name. '$' is not allowed in a channel

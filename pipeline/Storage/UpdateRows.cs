@@ -14,13 +14,6 @@ public static class UpdateRows
 {
     public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, UpdateRowKeys.Log(entry.Sequence)), entry);
 
-    public static TableEntity Marker(string channel, SequencedUpdate entry) => new(channel, UpdateRowKeys.Marker(entry.Update))
-    {
-        ["Seq"] = entry.Sequence,
-        ["Locator"] = entry.Update.Origin.Locator,
-        ["Digest"] = entry.Update.Digest,
-    };
-
     /// <summary>The key row of a keyed update: the update itself, with the key's version once it is stored.</summary>
     public static TableEntity Key(string channel, SequencedUpdate entry)
     {
@@ -33,17 +26,21 @@ public static class UpdateRows
     {
         ["LastSeq"] = head.LastSequence,
         ["Epoch"] = head.Epoch,
+        ["Recent"] = head.Recent.Count > 0 ? head.Recent.ToBytes() : null,
+        ["Positions"] = head.Positions.ToString(),
     };
 
     /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its own partition.</summary>
     public static TableEntity IndexEntry(string channel) => new(UpdateRowKeys.IndexPartition, channel);
 
     public static ChannelHead ReadHead(TableEntity entity) =>
-        new(entity.GetInt64("LastSeq") ?? 0, entity.GetString("Epoch") ?? "", entity.ETag.ToString());
+        new(entity.GetInt64("LastSeq") ?? 0, entity.GetString("Epoch") ?? "", entity.ETag.ToString())
+        {
+            Recent = RecentEvents.FromBytes(entity.GetBinary("Recent")),
+            Positions = EventPositions.Parse(entity.GetString("Positions")),
+        };
 
     public static KeyState ReadKey(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetInt64("Version"));
-
-    public static DedupMarker ReadMarker(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetString("Locator") ?? "", entity.GetString("Digest"));
 
     /// <summary>A stored update, as the API and the push carry it.</summary>
     public static StoredUpdate ReadUpdate(TableEntity entity) => new(

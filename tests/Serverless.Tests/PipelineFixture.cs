@@ -29,6 +29,9 @@ public sealed class PipelineFixture : IAsyncLifetime
     public Dictionary<string, string?> Settings { get; private set; } = null!;
     public HttpClient Http => App.Http;
 
+    /// <summary>Small, so that tests reach past it.</summary>
+    public const int DedupWindow = 16;
+
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
@@ -40,6 +43,7 @@ public sealed class PipelineFixture : IAsyncLifetime
         settings[SettingNames.AllowedTypes] = AllowedTypes;
         settings[SettingNames.MaxEventBytes] = MaxEventBytes.ToString();
         settings[SettingNames.DeadLetterBodyBytes] = "1024";
+        settings[SettingNames.DedupWindow] = $"{DedupWindow}";
         Settings = settings;
         Ingest = new InProcessIngest(settings);
         App = await FunctionAppServer.StartAsync(settings);

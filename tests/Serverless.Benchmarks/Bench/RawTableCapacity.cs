@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Serverless.Contracts.CloudEvents;
+using Serverless.Contracts.Settings;
 using Serverless.Pipeline.Storage;
 
 namespace Serverless.Benchmarks.Bench;
@@ -18,14 +19,17 @@ public static class RawTableCapacity
     public const int TransactionSize = 100;
     public const int InFlight = 4;
 
+    // The load generator's keys per channel (local/Demo/LoadGenerator.cs): a transaction writes each key's row once.
+    private const int LoadKeysPerChannel = 4;
+
     /// <summary>Entities per second, one entity per update.</summary>
     public static Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, CancellationToken cancellationToken) =>
         MeasureAsync(storageConnectionString, channels, updates, withPipelineRows: false, cancellationToken);
 
     /// <summary>
-    /// Updates per second when each is written as the pipeline writes it (pipeline/Storage/UpdateLog.cs): a log row and
-    /// a dedup marker row, and the channel's head row once per transaction, so at most 49 updates per transaction. What
-    /// the store allows the pipeline's row layout, before any of the pipeline's own work.
+    /// Updates per second when each is written as the pipeline writes it (pipeline/Storage/UpdateLog.cs): a log row,
+    /// and once per transaction each touched key's row and the channel's head row with its recent events. What the
+    /// store allows the pipeline's row layout, before any of the pipeline's own work.
     /// </summary>
     public static Task<double> MeasurePipelineRowsAsync(string storageConnectionString, int channels, int updates, CancellationToken cancellationToken) =>
         MeasureAsync(storageConnectionString, channels, updates, withPipelineRows: true, cancellationToken);
@@ -36,7 +40,7 @@ public static class RawTableCapacity
         await table.CreateAsync(cancellationToken);
         var events = new BenchEvents("raw", channels);
         var rows = Enumerable.Range(0, updates).Select(i => (Event: events.Next(), Seq: (long)(i / channels + 1))).ToList();
-        var perTransaction = withPipelineRows ? (TransactionSize - 1) / 2 : TransactionSize;
+        var perTransaction = withPipelineRows ? TransactionSize - 1 - LoadKeysPerChannel : TransactionSize;
         // Each channel's updates in transactions, the channels taken in turn as updates arrive.
         var transactions = rows.GroupBy(r => (string)r.Event[UpdateAttributes.Channel]!)
             .SelectMany(channel => channel.Chunk(perTransaction).Select((chunk, i) => (Index: i, Channel: channel.Key, Chunk: chunk)))
@@ -54,20 +58,24 @@ public static class RawTableCapacity
 
     private static List<TableTransactionAction> Actions(string channel, (JsonObject Event, long Seq)[] chunk, bool withPipelineRows)
     {
-        var actions = new List<TableTransactionAction>(TransactionSize);
-        foreach (var (cloudEvent, seq) in chunk)
-        {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.Add, Log(channel, cloudEvent, seq)));
-            if (withPipelineRows)
-            {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.Add, Marker(channel, cloudEvent, seq)));
-            }
-        }
-
+        var actions = chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Add, Log(channel, row.Event, row.Seq))).ToList();
         if (withPipelineRows)
         {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                new TableEntity(channel, UpdateRowKeys.Head) { ["LastSeq"] = chunk[^1].Seq, ["Epoch"] = Guid.Empty.ToString("N") }));
+            foreach (var last in chunk.GroupBy(row => (string)row.Event[UpdateAttributes.EntityKey]!).Select(g => g.Last()))
+            {
+                var keyRow = Log(channel, last.Event, last.Seq);
+                keyRow.RowKey = UpdateRowKeys.Key((string)last.Event[UpdateAttributes.EntityKey]!);
+                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, keyRow));
+            }
+
+            var lastSeq = chunk[^1].Seq;
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(channel, UpdateRowKeys.Head)
+            {
+                ["LastSeq"] = lastSeq,
+                ["Epoch"] = Guid.Empty.ToString("N"),
+                ["Recent"] = RandomNumberGenerator.GetBytes((int)Math.Min(lastSeq, SettingDefaults.DedupWindow) * RecentEvents.EntryBytes),
+                ["Positions"] = $"0={lastSeq}.0",
+            }));
         }
 
         return actions;
@@ -85,16 +93,4 @@ public static class RawTableCapacity
         ["Version"] = (long)cloudEvent[UpdateAttributes.EntityVersion]!,
         ["Data"] = Encoding.UTF8.GetBytes(cloudEvent[UpdateAttributes.Data]!.ToJsonString()),
     };
-
-    // The properties and key shape of a dedup marker row.
-    private static TableEntity Marker(string channel, JsonObject cloudEvent, long seq)
-    {
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{cloudEvent[UpdateAttributes.Source]}\n{cloudEvent[UpdateAttributes.Id]}")));
-        return new TableEntity(channel, UpdateRowKeys.MarkerPrefix + id)
-        {
-            ["Seq"] = seq,
-            ["Locator"] = $"0-{seq:D19}-0000",
-            ["Digest"] = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(cloudEvent.ToJsonString()))),
-        };
-    }
 }

@@ -24,13 +24,17 @@ public sealed class ChannelPlannerTests
     private static ChannelPlan Plan(IReadOnlyList<Update> updates, ChannelState? state = null) =>
         ChannelPlanner.Plan("c", updates, state ?? ChannelState.Empty, () => "new-epoch");
 
+    // The state after the updates were stored, numbered on from the head's next sequence.
+    private static ChannelState After(ChannelHead head, IReadOnlyList<Update> updates, int window = 1000) =>
+        new(head.After([.. updates.Select((u, i) => new SequencedUpdate(head.LastSequence + 1 + i, u))], window), new Dictionary<string, KeyState>());
+
     [Fact]
     public void A_new_channel_starts_at_one_in_a_new_epoch()
     {
         var plan = Plan([U("a", ehSequence: 1), U("b", ehSequence: 2), U("c", ehSequence: 3)]);
 
         Assert.Equal([1L, 2L, 3L], plan.Stored.Select(s => s.Sequence));
-        Assert.Equal(new ChannelHead(3, "new-epoch"), plan.Head);
+        Assert.Equal((0L, "new-epoch", (string?)null), (plan.Base.LastSequence, plan.Base.Epoch, plan.Base.ETag));
     }
 
     [Fact]
@@ -41,17 +45,16 @@ public sealed class ChannelPlannerTests
         var plan = Plan([U("a", ehSequence: 1), U("b", ehSequence: 2)], state);
 
         Assert.Equal([42L, 43L], plan.Stored.Select(s => s.Sequence));
-        Assert.Equal(new ChannelHead(43, "old", "etag"), plan.Head);
+        Assert.Same(state.Head, plan.Base);
     }
 
     [Fact]
-    public void A_stored_event_at_the_same_place_is_a_redelivery_with_its_original_sequence()
+    public void A_redelivered_event_among_the_recent_ones_is_pushed_again_with_its_original_sequence()
     {
         var stored = U("a", ehSequence: 7);
-        var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
-            new Dictionary<string, DedupMarker> { [UpdateRowKeys.Marker(stored)] = new(9, stored.Origin.Locator) });
+        var state = After(new ChannelHead(8, "e"), [stored, U("z", ehSequence: 9)]); // a is 9, z is 10
 
-        var plan = Plan([stored, U("b", ehSequence: 8)], state);
+        var plan = Plan([stored, U("b", ehSequence: 10)], state);
 
         Assert.Equal((9L, "a"), plan.Replayed.Select(r => (r.Sequence, r.Update.Id)).Single());
         Assert.Equal((11L, "b"), plan.Stored.Select(r => (r.Sequence, r.Update.Id)).Single());
@@ -60,17 +63,28 @@ public sealed class ChannelPlannerTests
     }
 
     [Fact]
-    public void The_same_source_and_id_with_other_content_from_another_place_is_a_duplicate()
+    public void A_redelivered_event_older_than_the_recent_ones_is_known_by_its_place_and_skipped()
     {
-        var original = U("a", ehSequence: 7);
-        var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
-            new Dictionary<string, DedupMarker> { [UpdateRowKeys.Marker(original)] = new(9, original.Origin.Locator, original.Digest) });
+        var old = U("a", ehSequence: 7);
+        var state = After(new ChannelHead(0, "e"), [old, U("b", ehSequence: 8), U("c", ehSequence: 9)], window: 2);
+
+        var plan = Plan([old, U("b", ehSequence: 8), U("d", ehSequence: 10), U("x", ehSequence: 3, partition: "1")], state);
+
+        Assert.Equal(["a"], plan.Skipped.Select(u => u.Id));
+        Assert.Equal([(2L, "b")], plan.Replayed.Select(r => (r.Sequence, r.Update.Id)));
+        Assert.Equal([(4L, "d"), (5L, "x")], plan.Stored.Select(s => (s.Sequence, s.Update.Id)));
+    }
+
+    [Fact]
+    public void The_same_source_and_id_with_other_content_is_a_duplicate()
+    {
+        var state = After(new ChannelHead(8, "e"), [U("a", ehSequence: 7)]);
 
         var plan = Plan([U("a", ehSequence: 99, content: "changed"), U("x", ehSequence: 100), U("x", ehSequence: 101, content: "other")], state);
 
         Assert.Equal(["a", "x"], plan.Rejected.Select(r => r.EventId));
         Assert.All(plan.Rejected, r => Assert.Equal(RejectionReason.Duplicate, r.Reason));
-        Assert.Equal([11L], plan.Stored.Select(s => s.Sequence));
+        Assert.Equal([10L], plan.Stored.Select(s => s.Sequence));
     }
 
     [Fact]
@@ -78,26 +92,25 @@ public sealed class ChannelPlannerTests
     {
         // A publisher that could not tell whether its send went through sends the same events again.
         var original = U("a", "k", 5, ehSequence: 7);
-        var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState> { ["k"] = new(9, 5) },
-            new Dictionary<string, DedupMarker> { [UpdateRowKeys.Marker(original)] = new(9, original.Origin.Locator, original.Digest) });
+        var state = After(new ChannelHead(8, "e"), [original]) with { Keys = new Dictionary<string, KeyState> { ["k"] = new(9, 5) } };
 
         var plan = Plan([U("a", "k", 5, ehSequence: 99), U("x", ehSequence: 100), U("x", ehSequence: 101)], state);
 
         Assert.Empty(plan.Rejected);
-        Assert.Equal([(9L, "a"), (11L, "x")], plan.Replayed.Select(r => (r.Sequence, r.Update.Id)));
-        Assert.Equal([(11L, "x")], plan.Stored.Select(s => (s.Sequence, s.Update.Id)));
+        Assert.Equal([(9L, "a"), (10L, "x")], plan.Replayed.Select(r => (r.Sequence, r.Update.Id)));
+        Assert.Equal([(10L, "x")], plan.Stored.Select(s => (s.Sequence, s.Update.Id)));
     }
 
     [Fact]
-    public void A_marker_without_a_digest_counts_only_a_redelivery_from_the_same_place()
+    public void An_event_sent_again_after_the_window_moved_past_it_is_stored_again()
     {
+        // The documented bound of Ingest__DedupWindow (docs/storage.md): a resend older than the window is a new update.
         var original = U("a", ehSequence: 7);
-        var state = new ChannelState(new ChannelHead(10, "e"), new Dictionary<string, KeyState>(),
-            new Dictionary<string, DedupMarker> { [UpdateRowKeys.Marker(original)] = new(9, original.Origin.Locator) });
+        var state = After(new ChannelHead(0, "e"), [original, U("b", ehSequence: 8), U("c", ehSequence: 9)], window: 2);
 
-        var plan = Plan([U("a", ehSequence: 99)], state);
+        var plan = Plan([U("a", ehSequence: 50)], state);
 
-        Assert.Equal(RejectionReason.Duplicate, plan.Rejected.Single().Reason);
+        Assert.Equal([(4L, "a")], plan.Stored.Select(s => (s.Sequence, s.Update.Id)));
     }
 
     [Fact]
