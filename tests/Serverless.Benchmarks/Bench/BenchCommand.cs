@@ -27,11 +27,12 @@ public static class BenchCommand
             {
                 Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
                 var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
-                var rawRows = await RawTableCapacity.MeasurePipelineRowsAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
-                Console.WriteLine($"{workload}: {raw:N0} entities/s; with the pipeline's rows {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
+                var perTransaction = RawTableCapacity.UpdatesPerTransaction(channels, stack.Partitions);
+                var rawRows = await RawTableCapacity.MeasurePipelineRowsAsync(stack.StorageConnectionString, channels, options.Updates, stack.Partitions, CancellationToken.None);
+                Console.WriteLine($"{workload}: {raw:N0} entities/s; the pipeline's rows, {perTransaction} updates of a channel per transaction as its batches hold them, {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
                 var pipeline = await PipelineThroughput.RunAsync(stack, collector, workload, channels, options.Updates, CancellationToken.None);
                 Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s; batches of {pipeline.MeanBatchSize:F0} events on average)");
-                return new ShapeResult(pipeline, raw, rawRows);
+                return new ShapeResult(pipeline, raw, rawRows, perTransaction);
             });
             if (shape is not null)
             {

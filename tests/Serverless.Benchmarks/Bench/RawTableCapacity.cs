@@ -19,28 +19,38 @@ public static class RawTableCapacity
     public const int TransactionSize = 100;
     public const int InFlight = 4;
 
+    // functions/host.json: extensions.eventHubs.maxEventBatchSize.
+    private const int TriggerBatchSize = 100;
+
     // The load generator's keys per channel (local/Demo/LoadGenerator.cs): a transaction writes each key's row once.
     private const int LoadKeysPerChannel = 4;
 
     /// <summary>Entities per second, one entity per update.</summary>
     public static Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, CancellationToken cancellationToken) =>
-        MeasureAsync(storageConnectionString, channels, updates, withPipelineRows: false, cancellationToken);
+        MeasureAsync(storageConnectionString, channels, updates, TransactionSize, withPipelineRows: false, cancellationToken);
 
     /// <summary>
     /// Updates per second when each is written as the pipeline writes it (pipeline/Storage/UpdateLog.cs): a log row,
-    /// and once per transaction each touched key's row and the channel's head row with its recent events. What the
-    /// store allows the pipeline's row layout, before any of the pipeline's own work.
+    /// and once per transaction each touched key's row and the channel's head row with its recent events, with as many
+    /// updates of a channel per transaction as the trigger's batches hold (<see cref="UpdatesPerTransaction"/>). What
+    /// the store allows the pipeline's rows in the pipeline's shape, before any of the pipeline's own work.
     /// </summary>
-    public static Task<double> MeasurePipelineRowsAsync(string storageConnectionString, int channels, int updates, CancellationToken cancellationToken) =>
-        MeasureAsync(storageConnectionString, channels, updates, withPipelineRows: true, cancellationToken);
+    public static Task<double> MeasurePipelineRowsAsync(string storageConnectionString, int channels, int updates, int partitions, CancellationToken cancellationToken) =>
+        MeasureAsync(storageConnectionString, channels, updates, UpdatesPerTransaction(channels, partitions), withPipelineRows: true, cancellationToken);
 
-    private static async Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, bool withPipelineRows, CancellationToken cancellationToken)
+    /// <summary>
+    /// A channel's updates in one trigger batch: a partition's batch of up to 100 events (functions/host.json) spread
+    /// over the channels the partition carries, within a transaction's room besides the head and the key rows.
+    /// </summary>
+    public static int UpdatesPerTransaction(int channels, int partitions) =>
+        Math.Clamp(TriggerBatchSize * Math.Min(partitions, channels) / channels, 1, TransactionSize - 1 - LoadKeysPerChannel);
+
+    private static async Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, int perTransaction, bool withPipelineRows, CancellationToken cancellationToken)
     {
         var table = new TableClient(storageConnectionString, "raw" + Guid.NewGuid().ToString("N")[..12]);
         await table.CreateAsync(cancellationToken);
         var events = new BenchEvents("raw", channels);
         var rows = Enumerable.Range(0, updates).Select(i => (Event: events.Next(), Seq: (long)(i / channels + 1))).ToList();
-        var perTransaction = withPipelineRows ? TransactionSize - 1 - LoadKeysPerChannel : TransactionSize;
         // Each channel's updates in transactions, the channels taken in turn as updates arrive.
         var transactions = rows.GroupBy(r => (string)r.Event[UpdateAttributes.Channel]!)
             .SelectMany(channel => channel.Chunk(perTransaction).Select((chunk, i) => (Index: i, Channel: channel.Key, Chunk: chunk)))
