@@ -1,6 +1,9 @@
 // The page: picks channels and a transport, follows each channel with the client rules (follower.js), and shows
-// the latest value per key, a log with sequence numbers, the connection state and what catch-up recovered.
+// the latest value per key, a log with sequence numbers, the connection state, what catch-up recovered and how fresh
+// the updates are.
 import { Api } from "./api.js";
+import { formatDelay } from "./format.js";
+import { Freshness } from "./freshness.js";
 import { ChannelFollower } from "./follower.js";
 import { ChannelView } from "./view.js";
 
@@ -12,17 +15,31 @@ const params = new URLSearchParams(location.search);
 const config = await (await fetch("config.json")).json();
 const api = new Api(config.api);
 const pollInterval = config.pollIntervalMs ?? 1000;
+// A channel that has not moved for this long says since when (?quietAfter=seconds overrides it).
+const quietAfterMs = 1000 * Number(params.get("quietAfter") ?? config.quietAfterSeconds ?? 30);
 const $ = (id) => document.getElementById(id);
 
-// What the page did, for people and for tests: counters, and when each update arrived.
+// What the page did, for people and for tests: counters, and when each update arrived and how late.
 const page = (window.serverless = { state: "disconnected", counts: { push: 0, "catch-up": 0, poll: 0, history: 0 }, arrivals: [], errors: [] });
 const followed = new Map(); // channel -> { follower, view }
+const freshness = new Freshness();
 let session = null;         // the running SignalR connection or polling loop
 
+// Screen readers hear what changes around the values: the connection, channels joining, starting over, going quiet.
+function announce(text) {
+  const region = $("announcer");
+  const line = document.createElement("p");
+  line.textContent = text;
+  region.append(line);
+  while (region.childElementCount > 5) region.firstElementChild.remove();
+}
+
 function setState(state, text = state) {
+  const changed = page.state !== state || $("state").textContent !== text;
   page.state = state;
   $("state").dataset.state = state;
   $("state").textContent = text;
+  if (changed) announce(`Connection: ${text}`);
   if (state === "connected" || state === "polling") {
     $("error").hidden = true;
   }
@@ -46,17 +63,21 @@ function follow(channel) {
     return followed.get(channel);
   }
 
-  const view = new ChannelView(channel, $("channels"));
+  const view = new ChannelView(channel, $("channels"), { quietAfterMs });
   const follower = new ChannelFollower(channel, (c, after, limit) => api.updates(c, after, limit), {
     onUpdate(update, how) {
+      const at = Date.now();
+      // History is what happened before the page joined: how late it shows says nothing about the pipeline.
+      const delay = how === "history" ? null : freshness.record(update.time, at);
       view.setEpoch(follower.epoch);
-      view.add(update, how);
+      view.add(update, how, delay);
       count(how);
-      page.arrivals.push({ channel, seq: update.seq, how, at: Date.now(), data: update.data });
+      page.arrivals.push({ channel, seq: update.seq, how, at, delay, data: update.data });
       if (page.arrivals.length > 20000) page.arrivals.splice(0, 10000);
     },
     onReset(epoch) {
       view.reset(epoch);
+      announce(`${channel} started over in a new epoch`);
     },
     onError: showError,
   });
@@ -77,6 +98,7 @@ function begin(channel) {
     entry.view.showLatest(latest);
     await entry.follower.start(latest.epoch, Math.max(0, latest.head - HISTORY), latest.head);
     entry.view.markFollowing();
+    announce(`Following ${channel}, at #${latest.head}`);
   })().catch((error) => {
     entry.begun = null; // try again on the next join or poll
     throw error;
@@ -233,7 +255,23 @@ function unfollow(channel) {
   // The group membership stays until the connection ends; pushes for the channel are ignored from now on.
   followed.get(channel)?.view.remove();
   followed.delete(channel);
+  announce(`Stopped following ${channel}`);
 }
+
+// Once a second: the header's freshness over the last minute, and each channel's "updated … ago".
+function showFreshness() {
+  const now = Date.now();
+  const { count, p50, p99, rate } = freshness.summary(now);
+  const figures = $("freshness");
+  figures.dataset.count = count;
+  $("fresh-p50").textContent = p50 == null ? "–" : formatDelay(p50);
+  $("fresh-p99").textContent = p99 == null ? "–" : formatDelay(p99);
+  $("fresh-rate").textContent = `${rate.toFixed(rate < 10 ? 1 : 0)}/s`;
+  for (const [channel, { view }] of followed) {
+    if (view.tick(now)) announce(`${channel}: ${view.since.textContent}`);
+  }
+}
+setInterval(showFreshness, 1000);
 
 $("connect").addEventListener("click", () => (session ? disconnect() : connect()).catch(showError));
 $("transport").addEventListener("change", () => session && connect().catch(showError));

@@ -9,9 +9,9 @@ namespace Serverless.Testing;
 /// <summary>Builds CloudEvents the way sources do, and batches the way the Event Hubs trigger hands them to Ingest.</summary>
 public static class TestEvents
 {
-    /// <summary>A structured-mode CloudEvents 1.0 update.</summary>
+    /// <summary>A structured-mode CloudEvents 1.0 update, at a fixed <c>time</c> unless given one.</summary>
     public static JsonObject Update(string channel, string id, object? data = null, string? key = null, long? version = null,
-        string type = "com.example.price.changed", string source = "/tests/source")
+        string type = "com.example.price.changed", string source = "/tests/source", DateTimeOffset? time = null)
     {
         var e = new JsonObject
         {
@@ -20,7 +20,7 @@ public static class TestEvents
             [UpdateAttributes.Source] = source,
             [UpdateAttributes.Type] = type,
             [UpdateAttributes.Channel] = channel,
-            [UpdateAttributes.Time] = "2026-11-23T10:00:00Z",
+            [UpdateAttributes.Time] = time?.ToString("O") ?? "2026-11-23T10:00:00Z",
             [UpdateAttributes.DataContentType] = "application/json",
             [UpdateAttributes.Data] = JsonSerializer.SerializeToNode(data ?? new { value = id }),
         };

@@ -29,7 +29,7 @@ public static class BenchCommand
                 var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
                 var perTransaction = RawTableCapacity.UpdatesPerTransaction(channels, stack.Partitions);
                 var rawRows = await RawTableCapacity.MeasurePipelineRowsAsync(stack.StorageConnectionString, channels, options.Updates, stack.Partitions, CancellationToken.None);
-                Console.WriteLine($"{workload}: {raw:N0} entities/s; the pipeline's rows, {perTransaction} updates of a channel per transaction as its batches hold them, {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
+                Console.WriteLine($"{workload}: {raw:N0} entities/s; the pipeline's rows, {perTransaction} updates of a channel per transaction as its batches hold them, {RawTableCapacity.PipelineInFlight(channels, stack.Partitions)} in flight, {rawRows:N0} updates/s. The pipeline, {options.Updates:N0} updates over {channels:N0} channels…");
                 var pipeline = await PipelineThroughput.RunAsync(stack, collector, workload, channels, options.Updates, CancellationToken.None);
                 Console.WriteLine($"{workload}: {pipeline.Rate:N0} updates/s end to end ({pipeline.EndToEndSeconds:F1} s; batches of {pipeline.MeanBatchSize:F0} events on average)");
                 return new ShapeResult(pipeline, raw, rawRows, perTransaction);

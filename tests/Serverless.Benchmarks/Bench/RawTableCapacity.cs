@@ -27,16 +27,23 @@ public static class RawTableCapacity
 
     /// <summary>Entities per second, one entity per update.</summary>
     public static Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, CancellationToken cancellationToken) =>
-        MeasureAsync(storageConnectionString, channels, updates, TransactionSize, withPipelineRows: false, cancellationToken);
+        MeasureAsync(storageConnectionString, channels, updates, TransactionSize, InFlight, withPipelineRows: false, cancellationToken);
 
     /// <summary>
     /// Updates per second when each is written as the pipeline writes it (pipeline/Storage/UpdateLog.cs): a log row,
     /// and once per transaction each touched key's row and the channel's head row with its recent events, with as many
-    /// updates of a channel per transaction as the trigger's batches hold (<see cref="UpdatesPerTransaction"/>). What
-    /// the store allows the pipeline's rows in the pipeline's shape, before any of the pipeline's own work.
+    /// updates of a channel per transaction as the trigger's batches hold (<see cref="UpdatesPerTransaction"/>), and as
+    /// many in flight as the pipeline keeps (<see cref="PipelineInFlight"/>). What the store allows the pipeline's rows
+    /// in the pipeline's shape, before any of the pipeline's own work.
     /// </summary>
     public static Task<double> MeasurePipelineRowsAsync(string storageConnectionString, int channels, int updates, int partitions, CancellationToken cancellationToken) =>
-        MeasureAsync(storageConnectionString, channels, updates, UpdatesPerTransaction(channels, partitions), withPipelineRows: true, cancellationToken);
+        MeasureAsync(storageConnectionString, channels, updates, UpdatesPerTransaction(channels, partitions), PipelineInFlight(channels, partitions), withPipelineRows: true, cancellationToken);
+
+    /// <summary>
+    /// The pipeline's transactions in flight: one per channel at a time, up to 16 channels of a batch at once
+    /// (pipeline/Ingest/IngestPipeline.cs), one batch per partition at a time.
+    /// </summary>
+    public static int PipelineInFlight(int channels, int partitions) => Math.Min(channels, 16 * partitions);
 
     /// <summary>
     /// A channel's updates in one trigger batch: a partition's batch of up to 100 events (functions/host.json) spread
@@ -45,7 +52,7 @@ public static class RawTableCapacity
     public static int UpdatesPerTransaction(int channels, int partitions) =>
         Math.Clamp(TriggerBatchSize * Math.Min(partitions, channels) / channels, 1, TransactionSize - 1 - LoadKeysPerChannel);
 
-    private static async Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, int perTransaction, bool withPipelineRows, CancellationToken cancellationToken)
+    private static async Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, int perTransaction, int inFlight, bool withPipelineRows, CancellationToken cancellationToken)
     {
         var table = new TableClient(storageConnectionString, "raw" + Guid.NewGuid().ToString("N")[..12]);
         await table.CreateAsync(cancellationToken);
@@ -59,7 +66,7 @@ public static class RawTableCapacity
             .ToList();
 
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(transactions, new ParallelOptions { MaxDegreeOfParallelism = InFlight, CancellationToken = cancellationToken }, async (actions, token) =>
+        await Parallel.ForEachAsync(transactions, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken }, async (actions, token) =>
             await table.SubmitTransactionAsync(actions, token));
         var rate = updates / clock.Elapsed.TotalSeconds;
         await table.DeleteAsync(cancellationToken);

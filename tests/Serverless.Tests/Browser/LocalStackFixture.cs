@@ -51,16 +51,20 @@ public sealed class LocalStackFixture : IAsyncLifetime
     }
 
     /// <summary>Publishes updates to a channel through Event Hubs, as a source does (the channel is the partition key).</summary>
-    public async Task PublishAsync(string channel, IEnumerable<string> ids)
+    public Task PublishAsync(string channel, IEnumerable<string> ids) =>
+        PublishAsync(channel, ids.Select(id => TestEvents.Update(channel, id, new { id }, key: "k")));
+
+    /// <summary>Publishes these CloudEvents to a channel through Event Hubs, in one batch.</summary>
+    public async Task PublishAsync(string channel, IEnumerable<System.Text.Json.Nodes.JsonObject> updates)
     {
-        var events = ids.Select(id => new EventData(Encoding.UTF8.GetBytes(TestEvents.Update(channel, id, new { id }, key: "k").ToJsonString()))).ToArray();
+        var events = updates.Select(update => new EventData(Encoding.UTF8.GetBytes(update.ToJsonString()))).ToArray();
         await Producer.SendAsync(events, new SendEventOptions { PartitionKey = channel });
     }
 
     /// <summary>Waits until the channel's log in storage reaches <paramref name="head"/>.</summary>
     public Task WaitForHeadAsync(string channel, long head) => ChannelLog.WaitForHeadAsync(Api, channel, head);
 
-    /// <summary>Deletes a channel's partition (log, head, markers, keys), as an operator resetting it would.</summary>
+    /// <summary>Deletes a channel's partition (log, head, keys), as an operator resetting it would.</summary>
     public async Task ResetChannelAsync(string channel)
     {
         var table = new TableClient(Stack.Storage.ConnectionString, Stack.Settings[SettingNames.UpdatesTable]);

@@ -7,13 +7,17 @@ public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
 {
     public IPage Page => page;
 
-    public static async Task<WebClientPage> OpenAsync(LocalStackFixture fixture, string channel, string transport)
+    /// <summary>
+    /// Opens the page in a window of <paramref name="width"/> × <paramref name="height"/> (in the en-US locale, so that
+    /// numbers read one way), following <paramref name="channel"/>; <paramref name="query"/> adds to its query string.
+    /// </summary>
+    public static async Task<WebClientPage> OpenAsync(LocalStackFixture fixture, string channel, string transport, int width = 1280, int height = 800, string query = "")
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, Locale = "en-US" });
         var page = await context.NewPageAsync();
         var opened = new WebClientPage(page, channel);
         page.Console += (_, message) => opened.console.Add($"{message.Type}: {message.Text}");
-        await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?transport={transport}&channels={Uri.EscapeDataString(channel)}").ToString());
+        await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?transport={transport}&channels={Uri.EscapeDataString(channel)}{query}").ToString());
         await opened.WaitForStateAsync(transport == "polling" ? "polling" : "connected");
         // Joined: subscribed (or polling) and started from the channel's latest values.
         await page.WaitForFunctionAsync(
@@ -51,10 +55,10 @@ public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
             "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li')].map(li => Number(li.dataset.seq)))",
             channel);
 
-    /// <summary>The ids shown in the channel's log, in page order (each test update's data is <c>{id}</c>).</summary>
+    /// <summary>The update ids in the channel's log, in page order.</summary>
     public async Task<string[]> IdsAsync() =>
         await page.EvaluateAsync<string[]>(
-            "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li code')].map(code => JSON.parse(code.textContent).id))",
+            "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li')].map(li => li.dataset.id))",
             channel);
 
     /// <summary>What the page did (each arrival's sequence number and how it came, its errors) and logged, to explain a failure.</summary>
