@@ -20,7 +20,7 @@ public static class RawTableCapacity
     public const int InFlight = 4;
 
     // functions/host.json: extensions.eventHubs.maxEventBatchSize.
-    private const int TriggerBatchSize = 100;
+    private const int TriggerBatchSize = 256;
 
     // The load generator's keys per channel (local/Demo/LoadGenerator.cs): a transaction writes each key's row once.
     private const int LoadKeysPerChannel = 4;
@@ -46,7 +46,7 @@ public static class RawTableCapacity
     public static int PipelineInFlight(int channels, int partitions) => Math.Min(channels, 16 * partitions);
 
     /// <summary>
-    /// A channel's updates in one trigger batch: a partition's batch of up to 100 events (functions/host.json) spread
+    /// A channel's updates in one trigger batch: a partition's batch of up to 256 events (functions/host.json) spread
     /// over the channels the partition carries, within a transaction's room besides the head and the key rows.
     /// </summary>
     public static int UpdatesPerTransaction(int channels, int partitions) =>
