@@ -4,6 +4,7 @@ import { FieldFormats, fieldsOf, formatDelay, summaryOf, trendOf } from "./forma
 import { Sparkline } from "./sparkline.js";
 
 const MAX_LOG = 200;
+const MAX_KEYS = 24; // the keys updated last; a feed of orders would otherwise grow a card without end
 const FLASH_MS = 1200;
 const ARROWS = { up: "▲", down: "▼", same: "" };
 const TREND_WORDS = { up: "up", down: "down", same: "unchanged" };
@@ -14,7 +15,8 @@ export class ChannelView {
     this.channel = channel;
     this.quietAfterMs = quietAfterMs;
     this.formats = new FieldFormats(locale);
-    this.keys = new Map(); // key -> { article, fields: Map(name -> { element, value, chart, flash }) }
+    this.keys = new Map(); // key -> { article, fields: Map(name -> { element, value, chart, flash }) }, least recently updated first
+    this.hiddenKeys = new Set();
     this.lastMovedAt = null;
     const id = `channel-${++cards}`;
     this.section = document.createElement("section");
@@ -29,6 +31,7 @@ export class ChannelView {
       </div>
       <p class="note" hidden></p>
       <div class="latest"></div>
+      <p class="more" hidden></p>
       <ol class="log" tabindex="0"></ol>`;
     this.section.querySelector("h2").textContent = channel;
     this.section.querySelector(".log").setAttribute("aria-label", `${channel}: the last ${MAX_LOG} updates`);
@@ -72,6 +75,8 @@ export class ChannelView {
     this.log.replaceChildren();
     this.latest.replaceChildren();
     this.keys.clear();
+    this.hiddenKeys.clear();
+    this.showHidden();
     this.setEpoch(epoch);
     const note = this.section.querySelector(".note");
     note.hidden = false;
@@ -121,9 +126,19 @@ export class ChannelView {
       article.querySelector(".key-name").textContent = key;
       article.querySelector(".key-name").title = key;
       entry = { article, fields: new Map() };
-      this.keys.set(key, entry);
       this.latest.append(article);
     }
+    // Most recently updated last in the map, so the first one is the one to let go.
+    this.keys.delete(key);
+    this.keys.set(key, entry);
+    this.hiddenKeys.delete(key);
+    if (this.keys.size > MAX_KEYS) {
+      const [oldest, { article }] = this.keys.entries().next().value;
+      article.remove();
+      this.keys.delete(oldest);
+      this.hiddenKeys.add(oldest);
+    }
+    this.showHidden();
     entry.article.querySelector(".key-seq").textContent = `#${seq}`;
 
     const list = entry.article.querySelector(".fields");
@@ -137,6 +152,12 @@ export class ChannelView {
       }
       this.updateField(shown, field, at, flash);
     }
+  }
+
+  showHidden() {
+    const more = this.section.querySelector(".more");
+    more.hidden = this.hiddenKeys.size === 0;
+    more.textContent = `${this.hiddenKeys.size} more ${this.hiddenKeys.size === 1 ? "key" : "keys"}, updated longer ago, not shown`;
   }
 
   createField(key, field) {

@@ -131,6 +131,24 @@ public sealed class PageViewTests(LocalStackFixture fixture)
     }
 
     [Fact]
+    public async Task A_card_shows_the_keys_updated_last_and_says_how_many_more_there_are()
+    {
+        var channel = TestEvents.NewChannel("view");
+        await using var page = await WebClientPage.OpenAsync(fixture, channel, "websockets");
+
+        await fixture.PublishAsync(channel, [.. Enumerable.Range(1, 30).Select(n =>
+            TestEvents.Update(channel, $"{channel}-o{n}", new { state = "placed", amount = n }, key: $"order-{n:D2}", time: DateTimeOffset.UtcNow))]);
+        await page.WaitForSeqAsync(30);
+        var shown = await page.Page.EvaluateAsync<string[]>(
+            "channel => [...[...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelectorAll('article.entity')].map(a => a.dataset.key)", channel);
+        var more = await page.Page.EvaluateAsync<string>(
+            "channel => [...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelector('.more').textContent", channel);
+
+        Assert.Equal(Enumerable.Range(7, 24).Select(n => $"order-{n:D2}"), shown);
+        Assert.Equal("6 more keys, updated longer ago, not shown", more);
+    }
+
+    [Fact]
     public async Task A_keyboard_reaches_the_transport_the_connection_the_channels_and_the_log()
     {
         var channel = TestEvents.NewChannel("view");
