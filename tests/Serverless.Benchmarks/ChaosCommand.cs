@@ -31,7 +31,7 @@ public static class ChaosCommand
             Settle = TimeSpan.FromMinutes(10),
             LogFolder = logs,
         };
-        Console.WriteLine($"Fault run: {options.Rate}/s over {options.Channels} channels, {minutes:0.#} min, on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"Fault run: {options.Rate}/s over {options.Channels} channels, {minutes:0.#} min, on {Machine.Current()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var report = await new ChaosRun(options, Console.WriteLine).RunAsync();
         Console.WriteLine();
         Console.WriteLine(report.ToTable());

@@ -1,26 +1,10 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Serverless.Testing;
 using Serverless.Tooling;
 
 namespace Serverless.Benchmarks.Bench;
-
-/// <summary>The machine a bench ran on.</summary>
-public sealed record Machine(string Cpu, int Cores, double MemoryGiB, string Os)
-{
-    public static Machine Current()
-    {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        return new Machine(cpu ?? RuntimeInformation.ProcessArchitecture.ToString(), Environment.ProcessorCount,
-            Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024), 1), RuntimeInformation.OSDescription);
-    }
-
-    public override string ToString() => $"{Cores} cores ({Cpu}), {MemoryGiB:0.#} GiB, {Os}";
-}
 
 /// <summary>
 /// One workload shape: the pipeline's rate beside the raw store's for the same shape, one entity per update, and beside

@@ -250,20 +250,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
                 $"localhost:{eventHubs.Port}/updates/{consumerGroup}/checkpoint/", CancellationToken.None).ToListAsync()
             : [];
 
-    /// <summary>Polls until the check gives a value (not null), for at most 60 s.</summary>
-    private static async Task<T> Eventually<T>(Func<Task<T?>> check)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            if (await check() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    private static Task<T> Eventually<T>(Func<Task<T?>> check) => Poll.UntilAsync(check, TimeSpan.FromSeconds(60));
 
     private static IEnumerable<string> Ids(UpdatesPage page) => page.Updates.Select(u => u.Id);
 

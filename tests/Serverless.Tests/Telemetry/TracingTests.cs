@@ -56,9 +56,9 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
         await ChannelLog.WaitForHeadAsync(app.Http, channel, 3);
         // Other tests may publish in this process meanwhile: the send of this channel is the one.
         var send = Assert.Single(sends, s => (string?)s.GetTagItem(PublishTracing.ChannelTag) == channel);
-        var ingest = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "ingest" && s.Links.Any(l => l.SpanId == send.SpanId.ToHexString())));
-        var store = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.ParentSpanId == ingest.SpanId && s.Text(IngestTracing.Channel) == channel));
-        var push = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "push" && s.ParentSpanId == ingest.SpanId && s.Text(IngestTracing.Channel) == channel));
+        var ingest = await SpanAsync(() => collector.Spans.FirstOrDefault(s => s.Name == "ingest" && s.Links.Any(l => l.SpanId == send.SpanId.ToHexString())));
+        var store = await SpanAsync(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.ParentSpanId == ingest.SpanId && s.Text(IngestTracing.Channel) == channel));
+        var push = await SpanAsync(() => collector.Spans.FirstOrDefault(s => s.Name == "push" && s.ParentSpanId == ingest.SpanId && s.Text(IngestTracing.Channel) == channel));
 
         // The batch's span links to the publisher's send, and says when Event Hubs enqueued its events.
         var link = Assert.Single(ingest.Links, l => l.SpanId == send.SpanId.ToHexString());
@@ -90,7 +90,7 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
         }
 
         await ChannelLog.WaitForHeadAsync(app.Http, channel, 1);
-        var store = await Eventually(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.Text(IngestTracing.Channel) == channel));
+        var store = await SpanAsync(() => collector.Spans.FirstOrDefault(s => s.Name == "store" && s.Text(IngestTracing.Channel) == channel));
         Assert.Equal(1L, store.Long(IngestTracing.LastSeq));
     }
 
@@ -105,18 +105,6 @@ public sealed class TracingTests(PipelineFixture fixture) : IAsyncLifetime
         return settings;
     }
 
-    /// <summary>Polls until the check finds something, for at most 30 s.</summary>
-    private static async Task<T> Eventually<T>(Func<T?> check) where T : class
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            if (check() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
-    }
+    /// <summary>The first span the check finds, within 30 s.</summary>
+    private static Task<CollectedSpan> SpanAsync(Func<CollectedSpan?> check) => Poll.UntilAsync(() => Task.FromResult(check()), TimeSpan.FromSeconds(30));
 }
