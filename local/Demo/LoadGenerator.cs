@@ -9,8 +9,10 @@ namespace Serverless.Local.Demo;
 /// key <c>k{…}</c> with <c>entityversion</c> n, so that every key's versions rise. Ids are <c>{run}-{n}</c>: a run tag
 /// keeps two runs apart, and the same run and number always make the same event, byte for byte.
 /// </summary>
-public sealed class LoadGenerator(int channels, string run, long start = 0, int keysPerChannel = 4)
+public sealed class LoadGenerator(int channels, string run, long start = 0, int keysPerChannel = LoadGenerator.DefaultKeysPerChannel)
 {
+    public const int DefaultKeysPerChannel = 4;
+
     public const string Type = "com.example.load";
     private long next = start;
 

@@ -64,18 +64,28 @@ public sealed class RecentEvents
         return index;
     }
 
-    public static EventKey KeyOf(Update update) => EventKey.Read(Hash($"{update.Source}\n{update.Id}"));
+    public static EventKey KeyOf(Update update) => EventKey.Read(SHA256.HashData(Encoding.UTF8.GetBytes($"{update.Source}\n{update.Id}")));
 
-    /// <summary>Four bytes standing for the event's content: enough to tell a resend from another event under the same id.</summary>
-    public static uint DigestOf(Update update) => BitConverter.ToUInt32(Hash(update.Digest));
+    /// <summary>
+    /// Four bytes standing for the event's content, enough to tell a resend from another event under the same id: the
+    /// content digest is already a SHA-256 (CloudEventParser), so a plain FNV-1a over its text does.
+    /// </summary>
+    public static uint DigestOf(Update update)
+    {
+        var hash = 2166136261u;
+        foreach (var c in update.Digest)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return hash;
+    }
 
     private static void Write(Update update, Span<byte> entry)
     {
         KeyOf(update).Write(entry);
         BitConverter.TryWriteBytes(entry[IdBytes..], DigestOf(update));
     }
-
-    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
 
     /// <summary>The first 12 bytes of SHA-256 over an event's source and id.</summary>
     public readonly record struct EventKey(ulong High, uint Low)

@@ -5,7 +5,10 @@ using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Serverless.Contracts.CloudEvents;
 using Serverless.Contracts.Settings;
+using Serverless.FunctionsHost.App;
+using Serverless.Local.Demo;
 using Serverless.Pipeline.Storage;
+using Serverless.Testing;
 
 namespace Serverless.Benchmarks.Bench;
 
@@ -19,11 +22,11 @@ public static class RawTableCapacity
     public const int TransactionSize = 100;
     public const int InFlight = 4;
 
-    // functions/host.json: extensions.eventHubs.maxEventBatchSize.
-    private const int TriggerBatchSize = 256;
+    // A transaction writes each key's row once; the bench's events use the load generator's keys.
+    private const int LoadKeysPerChannel = LoadGenerator.DefaultKeysPerChannel;
 
-    // The load generator's keys per channel (local/Demo/LoadGenerator.cs): a transaction writes each key's row once.
-    private const int LoadKeysPerChannel = 4;
+    // The trigger's batch size, as the host reads it from the app's host.json.
+    private static readonly int TriggerBatchSize = HostJson.Read(Path.Combine(TestRepo.Layout.Functions, "host.json")).EventHubs.MaxEventBatchSize;
 
     /// <summary>Entities per second, one entity per update.</summary>
     public static Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, CancellationToken cancellationToken) =>
@@ -46,7 +49,7 @@ public static class RawTableCapacity
     public static int PipelineInFlight(int channels, int partitions) => Math.Min(channels, 16 * partitions);
 
     /// <summary>
-    /// A channel's updates in one trigger batch: a partition's batch of up to 256 events (functions/host.json) spread
+    /// A channel's updates in one trigger batch: a partition's batch (functions/host.json maxEventBatchSize) spread
     /// over the channels the partition carries, within a transaction's room besides the head and the key rows.
     /// </summary>
     public static int UpdatesPerTransaction(int channels, int partitions) =>

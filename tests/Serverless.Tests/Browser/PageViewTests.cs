@@ -18,10 +18,9 @@ public sealed class PageViewTests(LocalStackFixture fixture)
         key: "BTCUSD", version: n, time: DateTimeOffset.UtcNow);
 
     // What one field of a key shows: its value, its trend, the arrow beside it and the points of its chart.
-    private static Task<JsonElement> FieldAsync(WebClientPage page, string channel, string key, string field) =>
-        page.Page.EvaluateAsync<JsonElement>("""
-            ([channel, key, field]) => {
-              const card = [...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel);
+    private static Task<JsonElement> FieldAsync(WebClientPage page, string key, string field) =>
+        page.InCardAsync<JsonElement>("""
+            (([key, field]) => {
               const article = [...card.querySelectorAll('article.entity')].find(a => a.dataset.key === key);
               const element = [...article.querySelectorAll('.field')].find(f => f.dataset.field === field);
               return {
@@ -32,8 +31,8 @@ public sealed class PageViewTests(LocalStackFixture fixture)
                 points: Number(element.querySelector('svg.sparkline')?.dataset.points ?? -1),
                 details: element.querySelector('details') ? { open: element.querySelector('details').open, json: element.querySelector('details code').textContent } : null,
               };
-            }
-            """, new object[] { channel, key, field });
+            })(arg)
+            """, new[] { key, field });
 
     [Fact]
     public async Task Values_read_as_formatted_fields_with_an_arrow_for_each_move_and_a_chart_that_grows()
@@ -43,10 +42,10 @@ public sealed class PageViewTests(LocalStackFixture fixture)
 
         await fixture.PublishAsync(channel, [Price(channel, 1, 67250.5)]);
         await page.WaitForSeqAsync(1);
-        var bid = await FieldAsync(page, channel, "BTCUSD", "bid");
-        var size = await FieldAsync(page, channel, "BTCUSD", "size");
-        var symbol = await FieldAsync(page, channel, "BTCUSD", "symbol");
-        var depth = await FieldAsync(page, channel, "BTCUSD", "depth");
+        var bid = await FieldAsync(page, "BTCUSD", "bid");
+        var size = await FieldAsync(page, "BTCUSD", "size");
+        var symbol = await FieldAsync(page, "BTCUSD", "symbol");
+        var depth = await FieldAsync(page, "BTCUSD", "depth");
 
         Assert.Equal(("number", "67,250.50", 1), (bid.GetProperty("kind").GetString(), bid.GetProperty("value").GetString(), bid.GetProperty("points").GetInt32()));
         Assert.Equal("1,201", size.GetProperty("value").GetString());
@@ -57,15 +56,14 @@ public sealed class PageViewTests(LocalStackFixture fixture)
 
         await fixture.PublishAsync(channel, [Price(channel, 2, 67300.25)]);
         await page.WaitForSeqAsync(2);
-        var up = await FieldAsync(page, channel, "BTCUSD", "bid");
+        var up = await FieldAsync(page, "BTCUSD", "bid");
         await fixture.PublishAsync(channel, [Price(channel, 3, 67100)]);
         await page.WaitForSeqAsync(3);
-        var down = await FieldAsync(page, channel, "BTCUSD", "bid");
+        var down = await FieldAsync(page, "BTCUSD", "bid");
 
         Assert.Equal(("67,300.25", "up", "▲", 2), (up.GetProperty("value").GetString(), up.GetProperty("trend").GetString(), up.GetProperty("arrow").GetString(), up.GetProperty("points").GetInt32()));
         Assert.Equal(("67,100.00", "down", "▼", 3), (down.GetProperty("value").GetString(), down.GetProperty("trend").GetString(), down.GetProperty("arrow").GetString(), down.GetProperty("points").GetInt32()));
-        var summaries = await page.Page.EvaluateAsync<string[]>(
-            "channel => [...[...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelectorAll('.log .summary')].map(s => s.textContent)", channel);
+        var summaries = await page.InCardAsync<string[]>("[...card.querySelectorAll('.log .summary')].map(s => s.textContent)");
         Assert.StartsWith("symbol BTCUSD · bid 67,250.50 · ask 67,251.00 · size 1,201", summaries[0]);
     }
 
@@ -90,11 +88,8 @@ public sealed class PageViewTests(LocalStackFixture fixture)
         Assert.All(delays, delay => Assert.InRange(delay, -5_000, 60_000));
         Assert.All(logDelays, text => Assert.Matches(@"\d+(\.\d)? (ms|s)$", text));
 
-        await page.Page.WaitForFunctionAsync(
-            "channel => [...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelector('.since').dataset.quiet === 'true'",
-            channel, new PageWaitForFunctionOptions { Timeout = 15_000 });
-        var since = await page.Page.EvaluateAsync<string>(
-            "channel => [...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelector('.since').textContent", channel);
+        await page.WaitInCardAsync("card.querySelector('.since').dataset.quiet === 'true'", TimeSpan.FromSeconds(15));
+        var since = await page.InCardAsync<string>("card.querySelector('.since').textContent");
         var announced = await page.Page.EvaluateAsync<string>("() => document.getElementById('announcer').textContent");
         Assert.StartsWith("no update since ", since);
         Assert.Contains($"{channel}: no update since", announced);
@@ -125,8 +120,8 @@ public sealed class PageViewTests(LocalStackFixture fixture)
 
         Assert.True(overlaps.Length == 0, $"text overlaps at {width}×{height} (see {screenshot}):\n{string.Join("\n", overlaps)}");
         Assert.True(scrollWidth <= innerWidth, $"the page is {scrollWidth} px wide in a {innerWidth} px window (see {screenshot})");
-        var title = await page.Page.EvaluateAsync<string>(
-            "key => [...document.querySelectorAll('article.entity')].find(a => a.dataset.key === key).querySelector('.field[data-field=\"note\"] .value').title", longKey);
+        var title = await page.InCardAsync<string>(
+            "[...card.querySelectorAll('article.entity')].find(a => a.dataset.key === arg).querySelector('.field[data-field=\"note\"] .value').title", longKey);
         Assert.Equal(longText, title); // cut on screen, whole on hover
     }
 
@@ -139,10 +134,8 @@ public sealed class PageViewTests(LocalStackFixture fixture)
         await fixture.PublishAsync(channel, [.. Enumerable.Range(1, 30).Select(n =>
             TestEvents.Update(channel, $"{channel}-o{n}", new { state = "placed", amount = n }, key: $"order-{n:D2}", time: DateTimeOffset.UtcNow))]);
         await page.WaitForSeqAsync(30);
-        var shown = await page.Page.EvaluateAsync<string[]>(
-            "channel => [...[...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelectorAll('article.entity')].map(a => a.dataset.key)", channel);
-        var more = await page.Page.EvaluateAsync<string>(
-            "channel => [...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel).querySelector('.more').textContent", channel);
+        var shown = await page.InCardAsync<string[]>("[...card.querySelectorAll('article.entity')].map(a => a.dataset.key)");
+        var more = await page.InCardAsync<string>("card.querySelector('.more').textContent");
 
         Assert.Equal(Enumerable.Range(7, 24).Select(n => $"order-{n:D2}"), shown);
         Assert.Equal("6 more keys, updated longer ago, not shown", more);

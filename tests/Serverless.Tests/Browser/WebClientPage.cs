@@ -55,6 +55,20 @@ public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
             "channel => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.channel === channel).flatMap(s => [...s.querySelectorAll('.log li')].map(li => Number(li.dataset.seq)))",
             channel);
 
+    /// <summary>
+    /// The value of a JavaScript <paramref name="expression"/> over <c>card</c>, the channel's section on the page, and
+    /// <c>arg</c>, <paramref name="arg"/> as given.
+    /// </summary>
+    public Task<T> InCardAsync<T>(string expression, object? arg = null) =>
+        page.EvaluateAsync<T>($"([channel, arg]) => {{ {FindCard} return ({expression}); }}", new object?[] { channel, arg });
+
+    /// <summary>Waits until a JavaScript <paramref name="condition"/> over <c>card</c>, the channel's section, holds.</summary>
+    public Task WaitInCardAsync(string condition, TimeSpan timeout) =>
+        page.WaitForFunctionAsync($"channel => {{ {FindCard} return card && ({condition}); }}", channel,
+            new PageWaitForFunctionOptions { Timeout = (float)timeout.TotalMilliseconds });
+
+    private const string FindCard = "const card = [...document.querySelectorAll('section.channel')].find(s => s.dataset.channel === channel);";
+
     /// <summary>The update ids in the channel's log, in page order.</summary>
     public async Task<string[]> IdsAsync() =>
         await page.EvaluateAsync<string[]>(
