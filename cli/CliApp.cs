@@ -2,11 +2,12 @@ using System.CommandLine;
 using Serverless.Cli.Emulators;
 using Serverless.Cli.Publish;
 using Serverless.Cli.Tail;
+using Serverless.Cli.Token;
 using Serverless.Cli.Up;
 
 namespace Serverless.Cli;
 
-/// <summary>The tool's commands: <c>up</c>, <c>publish</c>, <c>tail</c>, and each local stand-in alone.</summary>
+/// <summary>The tool's commands: <c>up</c>, <c>publish</c>, <c>tail</c>, <c>token</c>, and each local stand-in alone.</summary>
 public static class CliApp
 {
     public static RootCommand Create()
@@ -16,6 +17,7 @@ public static class CliApp
             UpCommand.Create(),
             PublishCommand.Create(),
             TailCommand.Create(),
+            TokenCommand.Create(),
         };
         foreach (var emulator in EmulatorCommands.Create())
         {

@@ -1,3 +1,4 @@
+using Serverless.Functions.Access;
 using Serverless.Functions.Api;
 using Serverless.Functions.NotFound;
 using Serverless.Pipeline;
@@ -15,6 +16,7 @@ public static class FunctionApp
 
     public static IServiceCollection AddFunctionApp(this IServiceCollection services) => services
         .AddUpdatePipeline()
+        .AddApiAccess()
         .AddProblemDetails()
         .AddSingleton(new ApiRouteTable(RoutePrefix, typeof(FunctionApp).Assembly, except: NotFoundFunction.Name));
 

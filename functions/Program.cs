@@ -2,12 +2,16 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using Serverless.Functions;
+using Serverless.Functions.Access;
 using Serverless.Functions.Api;
 using Serverless.Functions.Telemetry;
 
 // An isolated worker: the Functions host starts this process, and it serves the [Function] methods of the feature folders.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Who calls, then how much they may ask, then whether they may read the route's channel: before any function runs.
+builder.UseMiddleware<CallerAuthentication>();
+builder.UseMiddleware<RequestLimits>();
 builder.UseMiddleware<ChannelRouteCheck>();
 builder.Services.AddFunctionApp();
 builder.Services.AddFunctionAppTelemetry(builder.Configuration);

@@ -5,6 +5,7 @@ import { Api } from "./api.js";
 import { formatDelay } from "./format.js";
 import { Freshness } from "./freshness.js";
 import { ChannelFollower } from "./follower.js";
+import { Identity } from "./identity.js";
 import { ChannelView } from "./view.js";
 
 const HISTORY = 20;          // updates shown from before the page joined a channel
@@ -13,14 +14,15 @@ const HISTORY = 20;          // updates shown from before the page joined a chan
 const CHANNEL_REFRESH_MS = 15000;
 const params = new URLSearchParams(location.search);
 const config = await (await fetch("config.json")).json();
-const api = new Api(config.api);
+const identity = await Identity.create(config.signIn, params);
+const api = new Api(config.api, identity);
 const pollInterval = config.pollIntervalMs ?? 1000;
 // A channel that has not moved for this long says since when (?quietAfter=seconds overrides it).
 const quietAfterMs = 1000 * Number(params.get("quietAfter") ?? config.quietAfterSeconds ?? 30);
 const $ = (id) => document.getElementById(id);
 
 // What the page did, for people and for tests: counters, and when each update arrived and how late.
-const page = (window.serverless = { state: "disconnected", counts: { push: 0, "catch-up": 0, poll: 0, history: 0 }, arrivals: [], errors: [] });
+const page = (window.serverless = { state: "disconnected", user: identity.user, counts: { push: 0, "catch-up": 0, poll: 0, history: 0 }, arrivals: [], errors: [] });
 const followed = new Map(); // channel -> { follower, view }
 const freshness = new Freshness();
 let session = null;         // the running SignalR connection or polling loop
@@ -114,13 +116,17 @@ function signalRSession(transportName) {
     sse: signalR.HttpTransportType.ServerSentEvents,
     longpolling: signalR.HttpTransportType.LongPolling,
   }[transportName];
+  // The function app's negotiate names the connection's SignalR user: the signed-in user, or a new anonymous id that
+  // this page's subscriptions must name. The SignalR client keeps it to itself, so the page reads it on the way.
+  const negotiated = new NegotiateObserver();
   const connection = new signalR.HubConnectionBuilder()
     // The function app answers CORS with '*', which browsers accept only without credentials.
-    .withUrl(config.api, { transport, withCredentials: false })
+    .withUrl(config.api, { transport, withCredentials: false, httpClient: negotiated, accessTokenFactory: () => identity.accessToken() })
     .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (retry) => Math.min(10000, 250 * 2 ** retry.previousRetryCount) })
     .configureLogging(signalR.LogLevel.Warning)
     .build();
   let stopped = false;
+  let renewal = null;
 
   connection.on("updates", (message) => followed.get(message.channel)?.follower.push(message));
   connection.onreconnecting(() => setState("reconnecting"));
@@ -140,7 +146,8 @@ function signalRSession(transportName) {
     if (channels.length === 0 || connection.state !== signalR.HubConnectionState.Connected) {
       return;
     }
-    const answer = await api.subscribe(connection.connectionId, channels);
+    const answer = await api.subscribe(negotiated.userId, channels);
+    renew(answer.expiresInSeconds);
     await Promise.all(answer.channels.map(async ({ channel, epoch, head }) => {
       const entry = followed.get(channel);
       if (!entry) return;
@@ -150,6 +157,17 @@ function signalRSession(transportName) {
         await begin(channel);
       }
     }));
+  }
+
+  // A subscription lasts a few minutes unless renewed (what the caller may no longer follow is refused then): renew
+  // every followed channel half-way through.
+  function renew(expiresInSeconds) {
+    if (renewal || stopped) return;
+    renewal = setInterval(() => {
+      if (connection.state === signalR.HubConnectionState.Connected && followed.size > 0) {
+        api.subscribe(negotiated.userId, [...followed.keys()]).catch(showError);
+      }
+    }, (expiresInSeconds * 1000) / 2);
   }
 
   async function start() {
@@ -171,9 +189,31 @@ function signalRSession(transportName) {
     join,
     async stop() {
       stopped = true;
+      clearInterval(renewal);
       await connection.stop();
     },
   };
+}
+
+// The SignalR client's HTTP client with one addition: it keeps the user id the function app's negotiate answers.
+class NegotiateObserver extends signalR.DefaultHttpClient {
+  constructor() {
+    super(signalR.NullLogger.instance);
+    this.userId = null;
+  }
+
+  async send(request) {
+    const response = await super.send(request);
+    if (request.url?.includes("/negotiate?") && typeof response.content === "string") {
+      try {
+        const answer = JSON.parse(response.content);
+        if (answer.userId) this.userId = answer.userId;
+      } catch {
+        // not JSON: the SignalR client reports it
+      }
+    }
+    return response;
+  }
 }
 
 // Plain polling of /updates: no push at all, every update is fetched.
@@ -227,9 +267,15 @@ async function disconnect() {
 
 async function refreshChannels() {
   try {
-    const list = await api.channels();
+    const channels = [];
+    let after = null;
+    do {
+      const list = await api.channels(after);
+      channels.push(...list.channels);
+      after = list.next;
+    } while (after);
     const ul = $("channel-list");
-    for (const { channel, head } of list.channels) {
+    for (const { channel, head } of channels) {
       let li = ul.querySelector(`li[data-channel="${CSS.escape(channel)}"]`);
       if (!li) {
         li = document.createElement("li");
@@ -252,7 +298,7 @@ async function refreshChannels() {
 }
 
 function unfollow(channel) {
-  // The group membership stays until the connection ends; pushes for the channel are ignored from now on.
+  // The group membership stays until it lapses (it is no longer renewed); pushes for the channel are ignored from now on.
   followed.get(channel)?.view.remove();
   followed.delete(channel);
   announce(`Stopped following ${channel}`);
@@ -272,6 +318,22 @@ function showFreshness() {
   }
 }
 setInterval(showFreshness, 1000);
+
+// Who the page calls as: a picker of the local users (config.json's signIn), anonymous first.
+function showIdentity() {
+  const picker = $("user");
+  for (const user of identity.choices) {
+    const option = document.createElement("option");
+    option.value = user ?? "";
+    option.textContent = user ?? "anonymous";
+    picker.append(option);
+  }
+  picker.value = identity.user ?? "";
+  picker.disabled = identity.choices.length < 2;
+  picker.addEventListener("change", () => identity.choose(picker.value || null));
+  $("who").textContent = identity.user ? `signed in as ${identity.user}` : "not signed in: public channels only";
+}
+showIdentity();
 
 $("connect").addEventListener("click", () => (session ? disconnect() : connect()).catch(showError));
 $("transport").addEventListener("change", () => session && connect().catch(showError));

@@ -14,7 +14,7 @@ public static class EmulatorCommands
     public static IEnumerable<Command> Create() =>
     [
         Passing("eventhubs", "Run the local Event Hubs alone. Options: [--port 5672] [--data folder] [--config eventhubs.json].", EventHubsProgram.RunAsync),
-        Passing("signalr", "Run the local SignalR Service alone. Options: [--port 8888] [--host address].", SignalRServiceProgram.RunAsync),
+        Passing("signalr", "Run the local SignalR Service alone. Options: [--port 8888] [--host address] [--tier Free|Standard|Premium] [--units N].", SignalRServiceProgram.RunAsync),
         Passing("host", "Run the Functions host stand-in alone on an isolated-worker app's output. Options: --script-root folder [--port 7071].", FunctionsHostProgram.RunAsync),
     ];
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Serverless.Contracts.Local;
 using Serverless.Contracts.Api;
+using Serverless.Cli.Token;
 using Serverless.Updates.Client;
 using Spectre.Console;
 
@@ -24,9 +25,10 @@ public static class TailCommand
         var api = new Option<string>("--api") { Description = "The function app's base URL.", DefaultValueFactory = _ => LocalApi };
         var transport = new Option<HttpTransportType>("--transport") { Description = "WebSockets, ServerSentEvents or LongPolling.", DefaultValueFactory = _ => HttpTransportType.WebSockets };
         var onlyNew = new Option<bool>("--new") { Description = "Show only updates stored from now on, not the channels' history." };
+        var asUser = new Option<string?>("--as") { Description = $"Call as a local user (alice, bob, operator), with a token of the local development issuer; otherwise as the bearer token in ${CallerToken.EnvironmentVariable}, or anonymously." };
         var command = new Command("tail", "Follow channels through negotiate and SignalR, with catch-up after a reconnect.")
         {
-            channels, api, transport, onlyNew,
+            channels, api, transport, onlyNew, asUser,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -38,6 +40,12 @@ public static class TailCommand
             }
 
             using var http = new HttpClient { BaseAddress = baseAddress };
+            if (CallerToken.Apply(http, result.GetValue(asUser)) is { } problem)
+            {
+                AnsiConsole.MarkupLine($"[red]{Markup.Escape(problem)}[/]");
+                return 2;
+            }
+
             try
             {
                 var names = result.GetValue(channels) is { Length: > 0 } given ? given : await KnownChannelsAsync(http, cancellationToken);
@@ -63,10 +71,19 @@ public static class TailCommand
         return command;
     }
 
+    /// <summary>Every channel the caller may follow, page by page.</summary>
     private static async Task<string[]> KnownChannelsAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        var list = await http.GetFromJsonAsync<ChannelList>(ApiRoutes.Channels, UpdatesApi.Json, cancellationToken);
-        return [.. list!.Channels.Select(c => c.Channel)];
+        var names = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await UpdatesApi.ListChannelsAsync(http, after: after, cancellationToken: cancellationToken);
+            names.AddRange(page.Channels.Select(c => c.Channel));
+            after = page.Next;
+        }
+        while (after is not null);
+        return [.. names];
     }
 
     private static async Task FollowAsync(HttpClient http, string[] channels, HttpTransportType transport, bool onlyNew, CancellationToken cancellationToken)

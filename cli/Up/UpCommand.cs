@@ -21,6 +21,9 @@ public static class UpCommand
         var rate = new Option<double>("--rate") { Description = "Demo updates per second.", DefaultValueFactory = _ => 5 };
         var data = new Option<string?>("--data") { Description = "Where the parts keep their data (default: .local in the clone)." };
         var verbose = new Option<bool>("--verbose") { Description = "Show the parts' information logs, not only warnings." };
+        var signalRTier = new Option<string>("--signalr-tier") { Description = "The SignalR tier whose connection quota the local service keeps: Free (20 connections a unit), Standard or Premium (1,000).", DefaultValueFactory = _ => "Free" };
+        signalRTier.AcceptOnlyFromAmong("Free", "Standard", "Premium");
+        var signalRUnits = new Option<int>("--signalr-units") { Description = "SignalR units (Free: 1; Standard and Premium: 1-100).", DefaultValueFactory = _ => 1 };
         var storagePort = PortOption("--storage-port", LocalPorts.Storage, "Azurite's Blob service (Queue and Table take the next two)");
         var eventHubsPort = PortOption("--eventhubs-port", LocalPorts.EventHubs, "the local Event Hubs (AMQP)");
         var signalRPort = PortOption("--signalr-port", LocalPorts.SignalR, "the local SignalR Service");
@@ -28,7 +31,7 @@ public static class UpCommand
         var webPort = PortOption("--web-port", LocalPorts.Web, "the web client");
         var command = new Command("up", "Start Azurite, the local Event Hubs and SignalR Service, the function app under the host stand-in, and the web client.")
         {
-            demo, rate, data, verbose, storagePort, eventHubsPort, signalRPort, hostPort, webPort,
+            demo, rate, data, verbose, storagePort, eventHubsPort, signalRPort, hostPort, webPort, signalRTier, signalRUnits,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -46,6 +49,8 @@ public static class UpCommand
                 WebPort = result.GetValue(webPort),
                 Logging = logging => logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level),
                 WorkerLogLevel = level,
+                SignalRTier = result.GetValue(signalRTier)!,
+                SignalRUnits = result.GetValue(signalRUnits),
             };
             return await RunAsync(options, result.GetValue(demo), result.GetValue(rate), cancellationToken);
         });

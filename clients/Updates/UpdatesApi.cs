@@ -31,17 +31,30 @@ public static class UpdatesApi
         }
     }
 
-    public static Task<LatestValuesPage> ReadLatestAsync(HttpClient functionApp, string channel, CancellationToken cancellationToken = default) =>
-        SendAsync<LatestValuesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel)), cancellationToken);
+    /// <summary>A page of the latest values, in key order from after <paramref name="after"/>.</summary>
+    public static Task<LatestValuesPage> ReadLatestAsync(HttpClient functionApp, string channel, string? after = null, int limit = LatestValuesPage.MaxLimit, CancellationToken cancellationToken = default) =>
+        SendAsync<LatestValuesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel, after, limit)), cancellationToken);
 
     public static Task<ChannelList> ListChannelsAsync(HttpClient functionApp, string prefix = "", string? after = null, int limit = ChannelList.MaxLimit, CancellationToken cancellationToken = default) =>
         SendAsync<ChannelList>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.ChannelsPage(prefix, after, limit)), cancellationToken);
 
-    public static Task<SubscribeResponse> SubscribeAsync(HttpClient functionApp, string connectionId, IReadOnlyList<string> channels, CancellationToken cancellationToken = default) =>
-        SendAsync<SubscribeResponse>(functionApp, new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Subscriptions)
+    /// <summary>
+    /// Joins <paramref name="userId"/> (the caller's own user, or the anonymous id negotiate answered) to the channels'
+    /// groups, <see cref="SubscribeRequest.MaxChannels"/> at a time.
+    /// </summary>
+    public static async Task<SubscribeResponse> SubscribeAsync(HttpClient functionApp, string? userId, IReadOnlyList<string> channels, CancellationToken cancellationToken = default)
+    {
+        var answers = new List<SubscribeResponse>();
+        foreach (var chunk in channels.Distinct().Chunk(SubscribeRequest.MaxChannels))
         {
-            Content = JsonContent.Create(new SubscribeRequest(connectionId, [.. channels]), options: Json),
-        }, cancellationToken);
+            answers.Add(await SendAsync<SubscribeResponse>(functionApp, new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Subscriptions)
+            {
+                Content = JsonContent.Create(new SubscribeRequest(userId, chunk), options: Json),
+            }, cancellationToken));
+        }
+
+        return new SubscribeResponse(answers[0].UserId, [.. answers.SelectMany(a => a.Channels)], answers.Min(a => a.ExpiresInSeconds));
+    }
 
     /// <summary>Sends and reads the answer; an error answer (problem details) becomes an exception with its status and text.</summary>
     private static async Task<T> SendAsync<T>(HttpClient functionApp, HttpRequestMessage request, CancellationToken cancellationToken)

@@ -22,6 +22,30 @@ public static class SettingDefaults
     /// <summary>Every channel and every type (a comma-separated list of names, or prefixes ending in <c>*</c>).</summary>
     public const string AllowEverything = "*";
 
+    /// <summary>
+    /// The local development issuer: its name, the API's audience, and its HS256 key. The key is published here, as
+    /// Azurite's and the SignalR emulator's are, so it proves nothing outside one machine: the app refuses it in Azure
+    /// (docs/identity.md).
+    /// </summary>
+    public const string LocalIssuer = "serverless-local";
+    public const string ApiAudience = "serverless-api";
+    public const string LocalSigningKey = "c2VydmVybGVzcy1sb2NhbC1kZXZlbG9wbWVudC1zaWduaW5nLWtleS0yMDI2";
+
+    /// <summary>The claim that names the user: <c>sub</c> for the local issuer; <c>oid</c> for Microsoft Entra ID.</summary>
+    public const string UserIdClaim = "sub";
+
+    /// <summary>The sample's channel rules (docs/identity.md#channel-rules).</summary>
+    public const string PublicChannels = "prices.*";
+    public const string RoleChannels = "orders.reader=orders.*;channels.reader=*";
+    public const string UserChannels = "users.{user}.*";
+
+    /// <summary>How long a subscription lasts unless renewed: a permission withdrawn stops the pushes within it.</summary>
+    public const int SubscriptionMinutes = 10;
+
+    /// <summary>Requests per second per user (per address for anonymous callers), and the burst above it.</summary>
+    public const int RequestsPerSecond = 20;
+    public const int RequestBurst = 50;
+
     /// <summary>Azurite at its default ports, in the form the Azure SDKs and the Functions host read.</summary>
     public const string LocalStorage = "UseDevelopmentStorage=true";
 
@@ -56,5 +80,15 @@ public static class SettingDefaults
         new(SettingNames.DedupWindow, $"{DedupWindow}"),
         new(SettingNames.AllowedChannels, AllowEverything),
         new(SettingNames.AllowedTypes, AllowEverything),
+        new(SettingNames.AuthIssuer, LocalIssuer),
+        new(SettingNames.AuthAudience, ApiAudience),
+        new(SettingNames.AuthSigningKey, LocalSigningKey),
+        new(SettingNames.AuthUserIdClaim, UserIdClaim),
+        new(SettingNames.PublicChannels, PublicChannels),
+        new(SettingNames.RoleChannels, RoleChannels),
+        new(SettingNames.UserChannels, UserChannels),
+        new(SettingNames.SubscriptionMinutes, $"{SubscriptionMinutes}"),
+        new(SettingNames.RequestsPerSecond, $"{RequestsPerSecond}"),
+        new(SettingNames.RequestBurst, $"{RequestBurst}"),
     ];
 }

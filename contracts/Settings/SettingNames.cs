@@ -24,6 +24,23 @@ public static class SettingNames
     public const string AllowedChannels = "Ingest__AllowedChannels";
     public const string AllowedTypes = "Ingest__AllowedTypes";
 
+    /// <summary>Who calls the API: bearer tokens from Microsoft Entra ID (an authority) or the local development issuer.</summary>
+    public const string AuthAuthority = "Auth__Authority";
+    public const string AuthIssuer = "Auth__Issuer";
+    public const string AuthAudience = "Auth__Audience";
+    public const string AuthSigningKey = "Auth__SigningKey";
+    public const string AuthUserIdClaim = "Auth__UserIdClaim";
+
+    /// <summary>Who may follow which channels: nothing unless a rule allows it.</summary>
+    public const string PublicChannels = "Access__PublicChannels";
+    public const string RoleChannels = "Access__RoleChannels";
+    public const string UserChannels = "Access__UserChannels";
+    public const string SubscriptionMinutes = "Access__SubscriptionMinutes";
+
+    /// <summary>How much one client may ask of the API.</summary>
+    public const string RequestsPerSecond = "Limits__RequestsPerSecond";
+    public const string RequestBurst = "Limits__RequestBurst";
+
     /// <summary>The key .NET configuration reads a setting under (<c>SignalR__HubName</c> is <c>SignalR:HubName</c>).</summary>
     public static string ConfigurationKey(string setting) => setting.Replace("__", ":", StringComparison.Ordinal);
 }

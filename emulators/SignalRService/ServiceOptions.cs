@@ -1,8 +1,16 @@
 namespace Serverless.SignalRService;
 
-/// <summary>How the local SignalR Service runs: <c>--port</c>, <c>--access-key</c>, <c>--host</c>.</summary>
+/// <summary>How the local SignalR Service runs: <c>--port</c>, <c>--access-key</c>, <c>--host</c>, <c>--tier</c>, <c>--units</c>.</summary>
 public sealed class ServiceOptions
 {
+    /// <summary>Concurrent client connections per unit: Free 20, Standard and Premium 1,000 (docs/signalr-service.md#connection-quota).</summary>
+    public static readonly IReadOnlyDictionary<string, int> ConnectionsPerUnit = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Free"] = 20,
+        ["Standard"] = 1000,
+        ["Premium"] = 1000,
+    };
+
     /// <summary>The development key Microsoft's emulator uses too: public, for local use only.</summary>
     public const string DevelopmentAccessKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
     public const int DefaultPort = 8888;
@@ -12,6 +20,15 @@ public sealed class ServiceOptions
 
     /// <summary>The address to listen on; loopback (IPv4 and IPv6) unless told otherwise.</summary>
     public string Host { get; set; } = "localhost";
+
+    /// <summary>The tier whose connection quota the service keeps, as Azure's SKU names it (Free_F1 is Free).</summary>
+    public string Tier { get; set; } = "Free";
+
+    /// <summary>Units of the tier (Free: 1; Standard and Premium: 1–100).</summary>
+    public int Units { get; set; } = 1;
+
+    /// <summary>How many client connections may be open at once; one more is refused with 429.</summary>
+    public int MaxConnections => ConnectionsPerUnit[Tier] * Units;
 
     public string ConnectionString(int port) => $"Endpoint=http://localhost;Port={port};AccessKey={AccessKey};Version=1.0;";
 
@@ -33,11 +50,23 @@ public sealed class ServiceOptions
                 case "--host":
                     options.Host = value;
                     break;
+                case "--tier":
+                    options.Tier = ConnectionsPerUnit.Keys.FirstOrDefault(t => string.Equals(t, value.Split('_')[0], StringComparison.OrdinalIgnoreCase))
+                        ?? throw new ArgumentException($"--tier {value} is not one of {string.Join(", ", ConnectionsPerUnit.Keys)}.");
+                    break;
+                case "--units":
+                    options.Units = int.TryParse(value, out var units) && units is >= 1 and <= 100 ? units : throw new ArgumentException($"--units {value} is not a number of units from 1 to 100.");
+                    break;
                 default:
-                    throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (default {DefaultPort}), --access-key KEY, --host ADDRESS.");
+                    throw new ArgumentException($"Unknown option {args[i]}. Options: --port N (default {DefaultPort}), --access-key KEY, --host ADDRESS, --tier Free|Standard|Premium (default Free), --units N (default 1).");
             }
 
             i++;
+        }
+
+        if (options.Tier == "Free" && options.Units != 1)
+        {
+            throw new ArgumentException("--units must be 1 with the Free tier.");
         }
 
         return options;

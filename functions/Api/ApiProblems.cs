@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Serverless.Contracts.CloudEvents;
+using Serverless.Pipeline.Access;
 using Serverless.Pipeline.CloudEvents;
 
 namespace Serverless.Functions.Api;
@@ -12,4 +13,18 @@ public static class ApiProblems
 
     public static ProblemHttpResult InvalidChannel(string? channel) =>
         BadRequest($"'{CloudEventParser.Bounded(channel ?? "", 200)}' is not a channel name: {ChannelName.Describe(channel)}.");
+
+    public static ProblemHttpResult Unauthorized(string detail) =>
+        TypedResults.Problem(title: "Unauthorized", detail: detail, statusCode: StatusCodes.Status401Unauthorized);
+
+    public static ProblemHttpResult Forbidden(string detail) =>
+        TypedResults.Problem(title: "Forbidden", detail: detail, statusCode: StatusCodes.Status403Forbidden);
+
+    public static ProblemHttpResult TooManyRequests(string detail) =>
+        TypedResults.Problem(title: "Too many requests", detail: detail, statusCode: StatusCodes.Status429TooManyRequests);
+
+    /// <summary>401 where signing in could help, 403 where the caller is known and no rule allows the channel.</summary>
+    public static ProblemHttpResult ChannelDenied(AccessDecision decision, string channel) => decision == AccessDecision.SignInRequired
+        ? Unauthorized($"Sign in to follow '{channel}': it is not a public channel.")
+        : Forbidden($"You may not follow '{channel}'.");
 }

@@ -34,7 +34,4 @@ public sealed class ApiRouteTable
     /// <summary>The methods functions take at <paramref name="path"/>; empty when no route matches it.</summary>
     public IReadOnlyList<string> MethodsAt(PathString path) =>
         [.. routes.Where(route => route.Matcher.TryMatch(path, [])).SelectMany(route => route.Methods).Distinct().Order()];
-
-    /// <summary>"GET api/health, POST api/negotiate, …": every route with its methods.</summary>
-    public string Describe() => string.Join(", ", routes.Select(route => $"{string.Join('|', route.Methods)} /{route.Route}"));
 }

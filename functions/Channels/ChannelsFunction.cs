@@ -2,20 +2,24 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.CloudEvents;
+using Serverless.Functions.Access;
 using Serverless.Functions.Api;
+using Serverless.Pipeline.Access;
 using Serverless.Pipeline.Storage;
 
 namespace Serverless.Functions.Channels;
 
 /// <summary>
-/// <c>GET /api/channels?prefix=P&amp;after=C&amp;limit=M</c>: the known channels in name order, each with its epoch and
-/// head, so that a page (or any client) can offer them. <c>next</c> is the <c>after</c> of the following page.
+/// <c>GET /api/channels?prefix=P&amp;after=C&amp;limit=M</c>: the known channels the caller may follow, in name order,
+/// each with its epoch and head, so that a page (or any client) can offer them. <c>next</c> is the <c>after</c> of the
+/// following page. Only the name ranges the caller's rules reach are read (<see cref="ChannelAccess.ListingPrefixes"/>).
 /// </summary>
-public sealed class ChannelsFunction(UpdateLog log)
+public sealed class ChannelsFunction(UpdateLog log, ChannelAccess access)
 {
     [Function("Channels")]
     public async Task<Results<Ok<ChannelList>, ProblemHttpResult>> ListAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "channels")] HttpRequest request,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
         var prefix = request.Query["prefix"].ToString();
@@ -35,9 +39,16 @@ public sealed class ChannelsFunction(UpdateLog log)
             return ApiProblems.BadRequest($"limit must be a whole number from 1 to {ChannelList.MaxLimit}.");
         }
 
-        var channels = await log.ListChannelsAsync(prefix, after, (int)limit, cancellationToken);
+        var caller = context.GetCaller();
+        var ranges = await Task.WhenAll(access.ListingPrefixes(caller, prefix)
+            .Select(range => log.ListChannelNamesAsync(range, after, (int)limit, cancellationToken)));
+        // Each range is in order; together, the first `limit` names of their union are this page's candidates.
+        var candidates = ranges.SelectMany(names => names).Distinct().Order(StringComparer.Ordinal).Take((int)limit).ToArray();
+        var more = candidates.Length == limit;
+        var names = candidates.Where(name => access.MayFollow(caller, name)).ToArray();
+        var heads = await log.ReadHeadsAsync(names, cancellationToken);
         return TypedResults.Ok(new ChannelList(
-            channels.Select(c => new ChannelPosition(c.Channel, c.Head?.Epoch, c.Head?.LastSequence ?? 0)).ToArray(),
-            channels.Count == limit ? channels[^1].Channel : null));
+            names.Select((name, i) => new ChannelPosition(name, heads[i]?.Epoch, heads[i]?.LastSequence ?? 0)).ToArray(),
+            more ? candidates[^1] : null));
     }
 }

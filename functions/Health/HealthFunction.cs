@@ -9,9 +9,10 @@ namespace Serverless.Functions.Health;
 
 /// <summary>
 /// <c>GET /api/health</c>: is the app alive, can it reach Table Storage (required: 503 with the report without it) and SignalR Service
-/// (optional: pushes fail over to catch-up), and what has Ingest done since start.
+/// (optional: pushes fail over to catch-up), and what has Ingest done since start. Anyone may ask; a failed check
+/// says only that it failed, and its exception goes to the log, not to the caller.
 /// </summary>
-public sealed class HealthFunction(StorageTables tables, SignalRRestClient signalR, IngestMetrics metrics)
+public sealed partial class HealthFunction(StorageTables tables, SignalRRestClient signalR, IngestMetrics metrics, ILogger<HealthFunction> logger)
 {
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
@@ -20,8 +21,8 @@ public sealed class HealthFunction(StorageTables tables, SignalRRestClient signa
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var storage = RunCheckAsync(tables.CheckAsync, cancellationToken);
-        var push = RunCheckAsync(async token =>
+        var storage = RunCheckAsync("storage", tables.CheckAsync, cancellationToken);
+        var push = RunCheckAsync("signalr", async token =>
         {
             using var response = await signalR.SendAsync(HttpMethod.Head, SignalRRoutes.Health, () => null, maxAttempts: 1, token);
             response.EnsureSuccessStatusCode();
@@ -35,7 +36,7 @@ public sealed class HealthFunction(StorageTables tables, SignalRRestClient signa
             : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<HealthCheck> RunCheckAsync(Func<CancellationToken, Task> check, CancellationToken cancellationToken)
+    private async Task<HealthCheck> RunCheckAsync(string name, Func<CancellationToken, Task> check, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(CheckTimeout);
@@ -46,7 +47,11 @@ public sealed class HealthFunction(StorageTables tables, SignalRRestClient signa
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheck(false, ex is OperationCanceledException ? $"no answer within {CheckTimeout.TotalSeconds} s" : ex.Message);
+            LogCheckFailed(logger, name, ex);
+            return new HealthCheck(false, ex is OperationCanceledException ? $"no answer within {CheckTimeout.TotalSeconds} s" : "unreachable (the app's log says why)");
         }
     }
+
+    [LoggerMessage(EventId = 82, EventName = "HealthCheckFailed", Level = LogLevel.Warning, Message = "Health check {Check} failed")]
+    private static partial void LogCheckFailed(ILogger logger, string check, Exception exception);
 }

@@ -6,7 +6,8 @@ namespace Serverless.Functions.NotFound;
 
 /// <summary>
 /// Every request under <c>/api</c> that no other function takes: 405 with <c>Allow</c> when its path is a route of
-/// another method, else 404, both as problem details naming the routes there are. The host tries routes with more
+/// another method, else 404, both as problem details. The 404 names no routes: the API's routes are in its docs, not
+/// in answers to whoever probes it. The host tries routes with more
 /// literal segments first, and a catch-all last, so this never shadows a function.
 /// </summary>
 public sealed class NotFoundFunction(ApiRouteTable routes)
@@ -22,7 +23,7 @@ public sealed class NotFoundFunction(ApiRouteTable routes)
         {
             return TypedResults.Problem(
                 title: "Not found",
-                detail: $"No function answers {request.Method} {request.Path}. The routes are: {routes.Describe()}.",
+                detail: $"No function answers {request.Method} {request.Path}.",
                 statusCode: StatusCodes.Status404NotFound);
         }
 

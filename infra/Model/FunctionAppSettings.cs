@@ -16,7 +16,26 @@ public static class FunctionAppSettings
         [SettingNames.DedupWindow] = "1000",
         [SettingNames.AllowedChannels] = "*",
         [SettingNames.AllowedTypes] = "*",
+        [SettingNames.PublicChannels] = SettingDefaults.PublicChannels,
+        [SettingNames.RoleChannels] = SettingDefaults.RoleChannels,
+        [SettingNames.UserChannels] = SettingDefaults.UserChannels,
+        [SettingNames.SubscriptionMinutes] = $"{SettingDefaults.SubscriptionMinutes}",
+        [SettingNames.RequestsPerSecond] = $"{SettingDefaults.RequestsPerSecond}",
+        [SettingNames.RequestBurst] = $"{SettingDefaults.RequestBurst}",
     };
+
+    /// <summary>
+    /// Sample settings for the local development issuer only. A stack never sets them: in Azure the app takes Microsoft
+    /// Entra ID's tokens (<c>Auth__Authority</c>), and it refuses to start with the development issuer there.
+    /// </summary>
+    public static readonly IReadOnlySet<string> LocalOnly = new HashSet<string>(StringComparer.Ordinal)
+    {
+        SettingNames.AuthIssuer,
+        SettingNames.AuthSigningKey,
+    };
+
+    /// <summary>Entra ID names the user by its object id, the same for every app of the tenant (docs/azure-deployment.md#sign-in).</summary>
+    public const string EntraUserIdClaim = "oid";
 
     /// <summary>Sample settings that Azure takes somewhere other than an app setting, and where.</summary>
     public static IReadOnlyDictionary<string, string> SetElsewhere(HostingPlan plan)
@@ -64,6 +83,11 @@ public static class FunctionAppSettings
         Add(SettingNames.UpdatesTable, literal(ResourceNames.UpdatesTable));
         Add(SettingNames.DeadLettersTable, literal(ResourceNames.DeadLettersTable));
         Add("APPLICATIONINSIGHTS_CONNECTION_STRING", deployed.AppInsightsConnectionString);
+
+        // Who calls: Microsoft Entra ID's tokens, checked by the app (docs/azure-deployment.md#sign-in).
+        Add(SettingNames.AuthAuthority, literal(stack.Entra.Authority));
+        Add(SettingNames.AuthAudience, literal(stack.Entra.ApiAudience));
+        Add(SettingNames.AuthUserIdClaim, literal(EntraUserIdClaim));
 
         foreach (var (name, value) in stack.AppSettings.OrderBy(s => s.Key, StringComparer.Ordinal))
         {

@@ -26,6 +26,12 @@ public sealed record StackSettings
     /// <summary>Values for the function app's tunable settings (names as in local.settings.sample.json).</summary>
     public IReadOnlyDictionary<string, string> AppSettings { get; init; } = FunctionAppSettings.TunableDefaults;
 
+    /// <summary>
+    /// Microsoft Entra ID: the tenant whose tokens the API takes, the API's application (client) id, and the audience its
+    /// tokens carry (the client id unless set: v2 access tokens name it). Required: without them nobody could sign in.
+    /// </summary>
+    public required EntraSettings Entra { get; init; }
+
     public static readonly IReadOnlyList<string> SignalRSkus = ["Free_F1", "Standard_S1", "Premium_P1", "Premium_P2"];
     public static readonly IReadOnlyList<string> PremiumSkus = ["EP1", "EP2", "EP3"];
     public static readonly IReadOnlyList<int> InstanceMemorySizes = [512, 2048, 4096];
@@ -59,6 +65,7 @@ public sealed record StackSettings
             LogRetentionDays = reader.Int("logRetentionDays", 30, 30, 730),
             AllowedOrigins = reader.Origins("allowedOrigins"),
             AppSettings = reader.AppSettings("appSettings"),
+            Entra = reader.Entra(),
         };
 
         if (settings.SignalRSku == "Free_F1" && settings.SignalRUnits != 1)
@@ -106,6 +113,32 @@ public sealed record StackSettings
 
             errors.Add($"serverless:{key} must be one of {string.Join(", ", allowed)} (it is '{text}').");
             return fallback;
+        }
+
+        public EntraSettings Entra()
+        {
+            var tenant = Guid("tenantId", "the Microsoft Entra tenant (directory) id whose users sign in");
+            var client = Guid("apiClientId", "the application (client) id of the API's app registration");
+            var audience = get("apiAudience") is { Length: > 0 } given ? given.Trim() : client;
+            return new EntraSettings(tenant, client, audience);
+        }
+
+        private string Guid(string key, string what)
+        {
+            var text = get(key);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                errors.Add($"serverless:{key} is missing: {what} (pulumi config set serverless:{key} <guid>; docs/azure-deployment.md#sign-in).");
+                return "";
+            }
+
+            if (!System.Guid.TryParse(text, out var value))
+            {
+                errors.Add($"serverless:{key} must be a GUID, {what} (it is '{text}').");
+                return "";
+            }
+
+            return value.ToString("D");
         }
 
         public IReadOnlyList<string> Origins(string key)
@@ -179,4 +212,14 @@ public sealed class StackSettingsException(IReadOnlyList<string> errors)
     : Exception("The stack's configuration is not valid:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  - " + e)))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
+}
+
+/// <summary>The API's sign-in in Microsoft Entra ID (docs/azure-deployment.md#sign-in).</summary>
+public sealed record EntraSettings(string TenantId, string ApiClientId, string ApiAudience)
+{
+    /// <summary>The v2.0 authority the app reads its OpenID Connect metadata from.</summary>
+    public string Authority => $"https://login.microsoftonline.com/{TenantId}/v2.0";
+
+    /// <summary>The scope the page asks tokens for: the API's <c>access_as_user</c> scope under its application id URI.</summary>
+    public string PageScope => $"api://{ApiClientId}/access_as_user";
 }

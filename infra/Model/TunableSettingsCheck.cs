@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Serverless.Pipeline.Access;
 using Serverless.Pipeline.Settings;
 
 namespace Serverless.Infra.Model;
@@ -20,6 +21,8 @@ public static class TunableSettingsCheck
         return
         [
             .. Check<IngestOptions>(IngestOptions.Bind, configuration),
+            .. Check<AccessOptions>(AccessOptions.Bind, configuration),
+            .. Check<LimitsOptions>(LimitsOptions.Bind, configuration),
             .. Check<SignalROptions>((options, settings) =>
             {
                 SignalROptions.Bind(options, settings);

@@ -50,7 +50,8 @@ public static class WebSiteFiles
             : throw new InvalidOperationException($"{path}: no content type known for '{Path.GetExtension(path)}'; add it to WebSiteFiles.");
 
     /// <summary>What the page reads first: <c>{"api": "https://&lt;app&gt;.azurewebsites.net/api"}</c>.</summary>
-    public static string ConfigJson(string apiBase) => JsonSerializer.Serialize(new { api = apiBase });
+    public static string ConfigJson(string apiBase, PageSignIn? signIn = null) =>
+        JsonSerializer.Serialize(new { api = apiBase, signIn }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
 
     /// <summary>The function app's API base from its host name.</summary>
     public static string ApiBase(string functionAppHost) => $"https://{functionAppHost}/api";

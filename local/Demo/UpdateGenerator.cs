@@ -4,14 +4,17 @@ using Serverless.Contracts.CloudEvents;
 namespace Serverless.Local.Demo;
 
 /// <summary>
-/// Plausible updates as CloudEvents: FX and crypto prices on a random walk (one channel per symbol) and orders moving
-/// through their states (one channel per region). Each entity key carries a rising <c>entityversion</c>.
+/// Plausible updates as CloudEvents: FX and crypto prices on a random walk (one channel per symbol), orders moving
+/// through their states (one channel per region), and now and then a message to alice's or bob's private inbox
+/// (<c>users.{user}.inbox</c>, which only that user may follow: docs/identity.md#channel-rules). Each entity key
+/// carries a rising <c>entityversion</c>.
 /// Pass a seed for the same sequence of values every run.
 /// </summary>
 public sealed class UpdateGenerator(int seed = 0)
 {
     public const string PriceType = "com.example.price.changed";
     public const string OrderType = "com.example.order.state-changed";
+    public const string MessageType = "com.example.message.received";
 
     private static readonly (string Symbol, double Start, int Digits)[] Symbols =
         [("EURUSD", 1.0842, 5), ("GBPUSD", 1.2719, 5), ("USDJPY", 151.32, 3), ("BTCUSD", 67250.0, 2)];
@@ -19,6 +22,8 @@ public sealed class UpdateGenerator(int seed = 0)
     private static readonly string[] Regions = ["eu", "us"];
     private static readonly string[] OrderStates = ["placed", "paid", "packed", "shipped", "delivered"];
     private static readonly string[] Customers = ["Contoso", "Fabrikam", "Northwind", "Tailspin", "Woodgrove"];
+    private static readonly string[] Inboxes = ["alice", "bob"];
+    private static readonly string[] Subjects = ["Your order has shipped", "Price alert: EURUSD", "Invoice ready", "Welcome back"];
 
     private readonly Random random = seed == 0 ? new Random() : new Random(seed);
     private readonly Dictionary<string, double> prices = Symbols.ToDictionary(s => s.Symbol, s => s.Start);
@@ -29,10 +34,26 @@ public sealed class UpdateGenerator(int seed = 0)
 
     /// <summary>The channels this generator writes to.</summary>
     public static IReadOnlyList<string> Channels { get; } =
-        [.. Symbols.Select(s => $"prices.{s.Symbol}"), .. Regions.Select(r => $"orders.{r}")];
+        [.. Symbols.Select(s => $"prices.{s.Symbol}"), .. Regions.Select(r => $"orders.{r}"), .. Inboxes.Select(Inbox)];
 
-    /// <summary>The next update: three prices for every order change, as a market feed outpaces an order book.</summary>
-    public JsonObject Next() => random.Next(4) < 3 ? NextPrice() : NextOrder();
+    /// <summary>
+    /// The next update: three prices for every order change, as a market feed outpaces an order book, and a message
+    /// in about one update of twenty.
+    /// </summary>
+    public JsonObject Next() => random.Next(20) == 0 ? NextMessage() : random.Next(4) < 3 ? NextPrice() : NextOrder();
+
+    private static string Inbox(string user) => $"users.{user}.inbox";
+
+    private JsonObject NextMessage()
+    {
+        var user = Inboxes[random.Next(Inboxes.Length)];
+        var id = $"MSG-{runId}-{++next:D4}";
+        return Event(Inbox(user), "/demo/messages", MessageType, id, new JsonObject
+        {
+            ["to"] = user,
+            ["subject"] = Subjects[random.Next(Subjects.Length)],
+        });
+    }
 
     private JsonObject NextPrice()
     {

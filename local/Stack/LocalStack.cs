@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Serverless.Contracts.Settings;
+using Serverless.Local.Identity;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
@@ -31,6 +32,9 @@ public sealed class LocalStack : IAsyncDisposable
     public string EventHubName { get; private set; } = "";
     public string SignalRConnectionString => signalROptions.ConnectionString(Ports.SignalR);
     public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
+
+    /// <summary>The development issuer the app's settings name, for the page's sign-in and the tools' tokens; null with Entra ID.</summary>
+    public DevelopmentIssuer? Issuer => DevelopmentIssuer.FromSettings(Settings);
     public Uri HostUrl => new($"http://127.0.0.1:{Ports.Host}/");
     public Uri ApiUrl => new(HostUrl, "api/");
     public Uri WebUrl => new($"http://localhost:{Ports.Web}/");
@@ -101,7 +105,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         report($"Starting the local SignalR Service on {Ports.SignalR}…");
-        signalROptions = new ServiceOptions { Port = Ports.SignalR };
+        signalROptions = new ServiceOptions { Port = Ports.SignalR, Tier = options.SignalRTier, Units = options.SignalRUnits };
         await Part("SignalR Service", () => StartSignalRAsync(cancellationToken));
         started.Push(("SignalR Service", () => StopSignalRAsync()));
         settings[SignalRSetting] = SignalRConnectionString;
@@ -116,7 +120,7 @@ public sealed class LocalStack : IAsyncDisposable
         await Part("Functions host", () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
 
         report($"Serving the web client on {Ports.Web}…");
-        var web = await Part("Web client", () => Task.FromResult(WebClientServer.Build(repo, Ports.Web, ApiUrl.ToString().TrimEnd('/'), builder => Embed(builder.Services, builder.Logging))));
+        var web = await Part("Web client", () => Task.FromResult(WebClientServer.Build(repo, Ports.Web, ApiUrl.ToString().TrimEnd('/'), builder => Embed(builder.Services, builder.Logging), Issuer)));
         started.Push(("Web client", () => StopAsync(web)));
         await Part("Web client", () => web.StartAsync(cancellationToken));
     }

@@ -16,6 +16,10 @@ public sealed class LocalStackOptions
     public int WebPort { get; init; } = LocalPorts.Web;
     public int Partitions { get; init; } = 4;
 
+    /// <summary>The local SignalR Service's tier and units, whose connection quota it keeps (the sample stack's Free_F1: 20).</summary>
+    public string SignalRTier { get; init; } = "Free";
+    public int SignalRUnits { get; init; } = 1;
+
     /// <summary>How every part logs; the worker process gets <see cref="WorkerLogLevel"/>.</summary>
     public required Action<ILoggingBuilder> Logging { get; init; }
     public LogLevel WorkerLogLevel { get; init; } = LogLevel.Warning;

@@ -47,7 +47,7 @@ public sealed class SignalRRestClient(HttpClient http, IOptions<SignalROptions> 
 
     private HttpRequestMessage CreateRequest(HttpMethod method, string path, HttpContent? content)
     {
-        var url = new Uri(connection.Endpoint, $"{path}?api-version={SignalRRoutes.ApiVersion}");
+        var url = new Uri(connection.Endpoint, $"{path}{(path.Contains('?') ? '&' : '?')}api-version={SignalRRoutes.ApiVersion}");
         var request = new HttpRequestMessage(method, url) { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer",
             ServiceJwt.Create(connection.AccessKey, Audience(url), time.GetUtcNow(), TokenLifetime));

@@ -90,10 +90,10 @@ public sealed class UpdateLog(StorageTables tables)
     }
 
     /// <summary>
-    /// Known channels in name order, after <paramref name="after"/> and starting with <paramref name="prefix"/>, at most
-    /// <paramref name="limit"/>, each with its head (read in parallel: one point read per channel).
+    /// Known channels' names in order, after <paramref name="after"/> and starting with <paramref name="prefix"/>, at
+    /// most <paramref name="limit"/>: one range of the channel index.
     /// </summary>
-    public async Task<IReadOnlyList<(string Channel, ChannelHead? Head)>> ListChannelsAsync(string prefix, string after, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListChannelNamesAsync(string prefix, string after, int limit, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var end = UpdateRowKeys.PrefixEnd(prefix);
@@ -110,9 +110,12 @@ public sealed class UpdateLog(StorageTables tables)
             }
         }
 
-        var heads = await Task.WhenAll(names.Select(name => ReadHeadAsync(name, cancellationToken)));
-        return names.Select((name, i) => (name, heads[i])).ToArray();
+        return names;
     }
+
+    /// <summary>Each channel's head, read in parallel: one point read per channel.</summary>
+    public Task<ChannelHead?[]> ReadHeadsAsync(IEnumerable<string> channels, CancellationToken cancellationToken) =>
+        Task.WhenAll(channels.Select(channel => ReadHeadAsync(channel, cancellationToken)));
 
     /// <summary>Stored updates with sequence numbers after <paramref name="after"/>, at most <paramref name="limit"/>, in order.</summary>
     public async Task<IReadOnlyList<StoredUpdate>> ReadAsync(string channel, long after, int limit, CancellationToken cancellationToken)
@@ -129,16 +132,21 @@ public sealed class UpdateLog(StorageTables tables)
         return updates;
     }
 
-    /// <summary>The latest update of every entity key of the channel.</summary>
-    public async Task<IReadOnlyList<StoredUpdate>> ReadLatestAsync(string channel, CancellationToken cancellationToken)
+    /// <summary>The latest update of the channel's entity keys after <paramref name="afterKey"/> in key order, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<StoredUpdate>> ReadLatestAsync(string channel, string afterKey, int limit, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {channel} and RowKey ge {UpdateRowKeys.KeyPrefix} and RowKey lt {UpdateRowKeys.KeysEnd}");
-        var values = new List<StoredUpdate>();
-        await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        var filter = afterKey.Length > 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {channel} and RowKey gt {UpdateRowKeys.Key(afterKey)} and RowKey lt {UpdateRowKeys.KeysEnd}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {channel} and RowKey ge {UpdateRowKeys.KeyPrefix} and RowKey lt {UpdateRowKeys.KeysEnd}");
+        var values = new List<StoredUpdate>(Math.Min(limit, 1000));
+        await foreach (var entity in tables.Updates.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
         {
             values.Add(UpdateRows.ReadUpdate(entity));
+            if (values.Count == limit)
+            {
+                break;
+            }
         }
 
         return values;

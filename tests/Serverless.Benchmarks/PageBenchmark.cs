@@ -36,7 +36,7 @@ public static class PageBenchmark
         await using var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
         var channels = Enumerable.Range(0, 4).Select(_ => TestEvents.NewChannel("bench")).ToArray();
-        await page.GotoAsync(new Uri(stack.WebUrl, $"?transport=websockets&channels={string.Join(",", channels)}").ToString());
+        await page.GotoAsync(new Uri(stack.WebUrl, $"?as=operator&transport=websockets&channels={string.Join(",", channels)}").ToString());
         await page.WaitForFunctionAsync("() => window.serverless && window.serverless.state === 'connected'");
         var connected = clock.Elapsed;
 

@@ -19,11 +19,13 @@ public sealed class FunctionAppServer : IAsyncDisposable
         Host = host;
         BaseAddress = baseAddress;
         Log = log;
-        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) }.As(TestCallers.OperatorToken());
     }
 
     public WebApplication Host { get; }
     public Uri BaseAddress { get; }
+
+    /// <summary>A client of the API as an operator, who may follow every channel.</summary>
     public HttpClient Http { get; }
 
     /// <summary>What the host and the worker logged.</summary>
@@ -31,9 +33,20 @@ public sealed class FunctionAppServer : IAsyncDisposable
 
     public WorkerSupervisor Supervisor => Host.Services.GetRequiredService<WorkerSupervisor>();
 
-    /// <summary>The settings of local.settings.sample.json that tests don't care about, so that the app starts.</summary>
+    /// <summary>
+    /// The settings of local.settings.sample.json that tests don't care about, so that the app starts: its identity and
+    /// channel rules, and request limits high enough for the tests that share one app (the limits have a test of their own).
+    /// </summary>
     public static Dictionary<string, string?> Settings(string storageConnectionString, string signalRConnectionString, string? eventHubsConnectionString = null) => new()
     {
+        [SettingNames.AuthIssuer] = SettingDefaults.LocalIssuer,
+        [SettingNames.AuthAudience] = SettingDefaults.ApiAudience,
+        [SettingNames.AuthSigningKey] = SettingDefaults.LocalSigningKey,
+        [SettingNames.PublicChannels] = SettingDefaults.PublicChannels,
+        [SettingNames.RoleChannels] = SettingDefaults.RoleChannels,
+        [SettingNames.UserChannels] = SettingDefaults.UserChannels,
+        [SettingNames.RequestsPerSecond] = $"{HighRequestRate}",
+        [SettingNames.RequestBurst] = $"{HighRequestRate * 10}",
         [SettingNames.Storage] = storageConnectionString,
         [SettingNames.SignalRConnection] = signalRConnectionString,
         [SettingNames.EventHubConnection] = eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(),
@@ -42,6 +55,9 @@ public sealed class FunctionAppServer : IAsyncDisposable
         [SettingNames.SignalRHubName] = SettingDefaults.SignalRHubName,
         ["Logging__LogLevel__Default"] = "Information",
     };
+
+    /// <summary>Requests per second per client for apps whose tests are not about the limits.</summary>
+    public const int HighRequestRate = 10_000;
 
     /// <summary>Builds the host for the app; <see cref="StartAsync(FunctionsHostOptions)"/> runs it.</summary>
     public static FunctionsHostOptions Options(IDictionary<string, string?> settings, string? scriptRoot = null) =>

@@ -27,9 +27,10 @@ public sealed class SignalRServiceServer : IAsyncDisposable
     public Uri Endpoint => new($"http://localhost:{Port}");
     public IServiceProvider Services => app.Services;
 
-    public static async Task<SignalRServiceServer> StartAsync(int port = 0)
+    /// <param name="tier">The tier whose connection quota it keeps: Standard (1,000) unless a test is about the quota.</param>
+    public static async Task<SignalRServiceServer> StartAsync(int port = 0, string tier = "Standard")
     {
-        var options = new ServiceOptions { Port = port, Host = "127.0.0.1" };
+        var options = new ServiceOptions { Port = port, Host = "127.0.0.1", Tier = tier };
         var app = SignalRServiceApp.Build(options, builder =>
         {
             builder.Logging.ClearProviders();

@@ -39,7 +39,7 @@ public sealed class PipelineFixture : IAsyncLifetime
         // The app's own Event Hubs, so that its trigger never reads a hub some other run left on the default port.
         EventHubs = await EventHubsServer.StartAsync(new Serverless.EventHubs.HubOptions { Name = "updates", Partitions = 2, ConsumerGroups = ["ingest"] });
         var settings = FunctionAppServer.Settings(Azurite.ConnectionString, SignalR.ConnectionString, EventHubs.ConnectionString);
-        settings[SettingNames.AllowedChannels] = "test.*, big.*, order.*";
+        settings[SettingNames.AllowedChannels] = "test.*, big.*, order.*, prices.*, orders.*, users.*";
         settings[SettingNames.AllowedTypes] = AllowedTypes;
         settings[SettingNames.MaxEventBytes] = MaxEventBytes.ToString();
         settings[SettingNames.DeadLetterBodyBytes] = "1024";
@@ -81,10 +81,19 @@ public sealed class PipelineFixture : IAsyncLifetime
     /// <summary>Every stored update of a channel, read through the Updates function page by page.</summary>
     public Task<List<UpdateItem>> ReadAllAsync(string channel) => UpdatesApi.ReadLogAsync(Http, channel);
 
-    /// <summary>A client connected through the app's negotiate and subscribed to <paramref name="channels"/>.</summary>
-    public async Task<UpdatesClient> SubscribedClientAsync(params string[] channels)
+    /// <summary>A client connected through the app's negotiate and subscribed to <paramref name="channels"/>, as the operator.</summary>
+    public Task<UpdatesClient> SubscribedClientAsync(params string[] channels) => SubscribedClientAsync(Http, channels);
+
+    /// <summary>
+    /// The same as another user with the operator's role: a user's connections share their subscriptions
+    /// (docs/identity.md#connections-belong-to-users), so connections that must differ belong to different users.
+    /// </summary>
+    public Task<UpdatesClient> SubscribedClientAsAsync(string user, params string[] channels) =>
+        SubscribedClientAsync(new HttpClient { BaseAddress = App.BaseAddress }.As(TestCallers.OperatorToken(user)), channels);
+
+    private static async Task<UpdatesClient> SubscribedClientAsync(HttpClient api, string[] channels)
     {
-        var client = await UpdatesClient.ConnectAsync(Http, HttpTransportType.WebSockets);
+        var client = await UpdatesClient.ConnectAsync(api, HttpTransportType.WebSockets);
         await client.SubscribeAsync(channels);
         return client;
     }

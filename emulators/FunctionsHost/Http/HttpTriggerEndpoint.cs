@@ -22,6 +22,7 @@ public sealed partial class HttpTriggerEndpoint(
     ILogger<HttpTriggerEndpoint> logger)
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
+    public const string ForwardedForHeader = "X-Forwarded-For";
     private static readonly TimeSpan WorkerWait = TimeSpan.FromSeconds(60);
 
     private readonly HttpMessageInvoker client = new(new ConnectRetryHandler(new SocketsHttpHandler
@@ -81,6 +82,9 @@ public sealed partial class HttpTriggerEndpoint(
         }
 
         context.Request.Headers[InvocationIdHeader] = request.InvocationId;
+        // As App Service's front ends do, the caller's address goes last in X-Forwarded-For, after whatever the caller
+        // sent: only the last entry is the platform's word (docs/functions-host.md#http-triggers).
+        context.Request.Headers.Append(ForwardedForHeader, context.Connection.RemoteIpAddress?.ToString() ?? "");
         // As the Azure host does: start forwarding, then send the invocation; the worker pairs them by id.
         var forwarded = forwarder.SendAsync(context, worker.HttpUri.AbsoluteUri, client, forwarding).AsTask();
         var invoked = worker.Channel.InvokeAsync(request, function.Name, context.RequestAborted);

@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Serverless.SignalRService.Hubs;
+using Serverless.SignalRService.Rest;
 
 namespace Serverless.SignalRService.Auth;
 
@@ -8,7 +10,7 @@ namespace Serverless.SignalRService.Auth;
 /// the token from <c>Authorization: Bearer</c> or the <c>access_token</c> query parameter (browsers can't set headers
 /// on WebSockets and EventSource). The token must be signed with the AccessKey, unexpired, and meant for this URL.
 /// </summary>
-public sealed partial class ClientAuthentication(RequestDelegate next, IOptions<ServiceOptions> options, TimeProvider time, ILogger<ClientAuthentication> logger)
+public sealed partial class ClientAuthentication(RequestDelegate next, IOptions<ServiceOptions> options, ConnectionRegistry registry, TimeProvider time, ILogger<ClientAuthentication> logger)
 {
     public const string ClientPath = "/client";
     public const string HubClaim = "asrs.hub";
@@ -54,8 +56,26 @@ public sealed partial class ClientAuthentication(RequestDelegate next, IOptions<
             return;
         }
 
+        // The tier's connection quota, as the service keeps it: a negotiate or a new transport past it is refused with
+        // 429 (docs/signalr-service.md#connection-quota).
+        // A negotiate, or a transport that opens a connection (WebSockets, Server-Sent Events): a later long poll of an
+        // open connection is not a new one.
+        var opensConnection = context.Request.Path.Value?.EndsWith("/negotiate", StringComparison.Ordinal) == true
+            || (HttpMethods.IsGet(context.Request.Method)
+                && (context.WebSockets.IsWebSocketRequest || context.Request.Headers.Accept.ToString().Contains("text/event-stream", StringComparison.Ordinal)));
+        if (opensConnection && registry.OpenConnections >= options.Value.MaxConnections)
+        {
+            LogQuota(options.Value.MaxConnections, options.Value.Tier, options.Value.Units);
+            await ErrorDetail.Result(StatusCodes.Status429TooManyRequests,
+                $"The service has {options.Value.MaxConnections} concurrent connections, its quota ({options.Value.Tier}, {options.Value.Units} unit(s)).").ExecuteAsync(context);
+            return;
+        }
+
         await next(context);
     }
+
+    [LoggerMessage(EventId = 11, EventName = "ConnectionQuotaReached", Level = LogLevel.Warning, Message = "Refused a client connection: {MaxConnections} connections are open, the quota of {Units} {Tier} unit(s)")]
+    private partial void LogQuota(int maxConnections, string tier, int units);
 
     [LoggerMessage(EventId = 10, EventName = "ClientUnauthorized", Level = LogLevel.Warning, Message = "Refused client request to {Path}: {Reason}")]
     private partial void LogRefused(string path, string reason);

@@ -35,6 +35,9 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
         }
     }
 
+    /// <summary>Client connections whose transport is open, in every hub: what the connection quota counts.</summary>
+    public int OpenConnections => opening.Count;
+
     private async Task WhenOpenedAsync(string connectionId)
     {
         if (opening.TryGetValue(connectionId, out var connected))

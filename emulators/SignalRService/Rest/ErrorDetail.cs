@@ -12,6 +12,7 @@ public sealed record ErrorDetail(string Code, string Message, string? Target = n
         401 => "Error.Unauthorized",
         404 => "Error.NotFound",
         413 => "Error.PayloadTooLarge",
+        429 => "Error.TooManyRequests",
         _ => "Error.Unknown",
     };
 }

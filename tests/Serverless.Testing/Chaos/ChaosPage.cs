@@ -29,7 +29,7 @@ public sealed class ChaosPage : IChaosFollower
         var playwright = await Playwright.CreateAsync();
         var browser = await Chromium.LaunchAsync(playwright);
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(new Uri(web, $"?transport=websockets&channels={Uri.EscapeDataString(string.Join(",", channels))}").ToString());
+        await page.GotoAsync(new Uri(web, $"?as={TestCallers.Operator}&transport=websockets&channels={Uri.EscapeDataString(string.Join(",", channels))}").ToString());
         await page.WaitForFunctionAsync("() => window.serverless && window.serverless.state === 'connected'", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
         await page.WaitForFunctionAsync(
             "count => [...document.querySelectorAll('section.channel')].filter(s => s.dataset.following === 'true').length === count",

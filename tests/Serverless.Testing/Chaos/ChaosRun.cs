@@ -81,7 +81,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             {
                 var channels = Enumerable.Range(0, options.Channels).Select(LoadGenerator.Channel).ToList();
                 var webPort = LoopbackPorts.Free();
-                await using var web = WebClientServer.Build(TestRepo.Layout, webPort, stack.Api.BaseAddress!.ToString().TrimEnd('/') + "/api", builder => builder.Logging.ClearProviders());
+                await using var web = WebClientServer.Build(TestRepo.Layout, webPort, stack.Api.BaseAddress!.ToString().TrimEnd('/') + "/api", builder => builder.Logging.ClearProviders(), TestCallers.Issuer);
                 await web.StartAsync();
                 await using var webSockets = await ChaosFollower.StartAsync("WebSockets (.NET)", stack.Api, HttpTransportType.WebSockets, channels);
                 await using var longPolling = await ChaosFollower.StartAsync("long polling (.NET)", stack.Api, HttpTransportType.LongPolling, channels);

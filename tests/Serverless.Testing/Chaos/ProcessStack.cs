@@ -39,7 +39,8 @@ public sealed class ProcessStack : IAsyncDisposable
         EventHubsPort = LoopbackPorts.Free();
         SignalRPort = LoopbackPorts.Free();
         HostPort = LoopbackPorts.Free();
-        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HostPort}/"), Timeout = TimeSpan.FromSeconds(60) };
+        // As an operator, who may follow every channel (the fault run's load.* and the bench's channels are no one else's).
+        Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HostPort}/"), Timeout = TimeSpan.FromSeconds(60) }.As(TestCallers.OperatorToken());
     }
 
     public int Partitions { get; }
@@ -284,6 +285,9 @@ public sealed class ProcessStack : IAsyncDisposable
         values[SettingNames.EventHubConnection] = EventHubsConnectionString;
         values[SettingNames.SignalRConnection] = SignalRConnectionString;
         values["Logging__LogLevel__Default"] = "Warning";
+        // Every follower of a fault run or the bench is the one operator: its limit is set for the run's load.
+        values[SettingNames.RequestsPerSecond] = $"{FunctionAppServer.HighRequestRate}";
+        values[SettingNames.RequestBurst] = $"{FunctionAppServer.HighRequestRate * 10}";
         foreach (var (name, value) in appSettings)
         {
             values[name] = value;

@@ -45,7 +45,7 @@ public sealed class LocalStackFixture : IAsyncLifetime
         // Off the test framework's synchronization context, as the parts run in the tool's own process.
         Stack = await Task.Run(() => LocalStack.StartAsync(options, _ => { }, CancellationToken.None));
         Producer = new EventHubProducerClient(Stack.EventHubsConnectionString, Stack.EventHubName);
-        Api = new HttpClient { BaseAddress = Stack.HostUrl };
+        Api = new HttpClient { BaseAddress = Stack.HostUrl }.As(TestCallers.OperatorToken());
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(Playwright);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Serverless.Testing;
 
 namespace Serverless.Tests.Browser;
 
@@ -17,7 +18,7 @@ public sealed class WebClientPage(IPage page, string channel) : IAsyncDisposable
         var page = await context.NewPageAsync();
         var opened = new WebClientPage(page, channel);
         page.Console += (_, message) => opened.console.Add($"{message.Type}: {message.Text}");
-        await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?transport={transport}&channels={Uri.EscapeDataString(channel)}{query}").ToString());
+        await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?as={TestCallers.Operator}&transport={transport}&channels={Uri.EscapeDataString(channel)}{query}").ToString());
         await opened.WaitForStateAsync(transport == "polling" ? "polling" : "connected");
         // Joined: subscribed (or polling) and started from the channel's latest values.
         await page.WaitForFunctionAsync(

@@ -27,7 +27,8 @@ public sealed class CliTests(LocalStackFixture fixture)
         Assert.Contains("skipped line 6: not JSON", publish.Text);
         await fixture.WaitForHeadAsync(channel, 5);
 
-        await using var tail = CliProcess.Start("tail", channel, "--api", fixture.Stack.HostUrl.ToString());
+        // cli.* is no public channel: tail signs in as the local operator.
+        await using var tail = CliProcess.Start("tail", channel, "--api", fixture.Stack.HostUrl.ToString(), "--as", TestCallers.Operator);
         await tail.WaitForAsync($"{channel} #5 ");
         await fixture.Stack.StopSignalRAsync();
         await tail.WaitForAsync("connection lost");
@@ -44,6 +45,38 @@ public sealed class CliTests(LocalStackFixture fixture)
         Assert.Equal(Enumerable.Range(1, 9).Select(i => $"#{i} "), shown.Select(line => line[line.IndexOf('#')..(line.IndexOf(' ', line.IndexOf('#')) + 1)]));
         // The outage's updates come by catch-up, or by push if a push was still being retried when the service came back.
         Assert.Matches(@"reconnected; caught up [0-3] update\(s\)", tail.Text);
+    }
+
+    [Fact]
+    public async Task Token_prints_only_a_token_that_the_stack_takes_as_that_user()
+    {
+        var orders = TestEvents.NewChannel("orders");
+        var bobs = TestEvents.NewChannel("users.bob");
+        await fixture.PublishAsync(orders, ["o1"]);
+        await fixture.PublishAsync(bobs, ["b1"]);
+        await fixture.WaitForHeadAsync(orders, 1);
+        await fixture.WaitForHeadAsync(bobs, 1);
+
+        var (exit, token) = await CliProcess.RunAsync("token", "--user", "alice", "--role", "orders.reader", "--lifetime", "5m");
+        using var api = new HttpClient { BaseAddress = fixture.Stack.HostUrl }.As(token.Output.Trim());
+        using var own = await api.GetAsync($"/api/channels/{orders}/updates");
+        using var others = await api.GetAsync($"/api/channels/{bobs}/updates");
+
+        Assert.Equal(0, exit);
+        Assert.Single(token.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(3, token.Output.Trim().Split('.').Length);
+        Assert.Equal(System.Net.HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, others.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_refuses_a_lifetime_it_cannot_read()
+    {
+        var (exit, token) = await CliProcess.RunAsync("token", "--user", "alice", "--lifetime", "forever");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(token.Output.Trim());
+        Assert.Contains("--lifetime", token.Text);
     }
 
     [Fact]

@@ -6,8 +6,8 @@ using Serverless.Testing;
 namespace Serverless.Tests.EndToEnd;
 
 /// <summary>
-/// The app declares the Event Hubs trigger and the SignalR connection-info input itself (functions/Bindings/), because
-/// the package feed does not serve the official binding packages. Azure's host reads the bindings from the metadata,
+/// The app declares the Event Hubs trigger itself (functions/Bindings/), and the test app the SignalR connection-info
+/// input (tests/Serverless.TestApp/Bindings/), because the package feed does not serve the official binding packages. Azure's host reads the bindings from the metadata,
 /// so the metadata must be what the official packages give: both the build's <c>functions.metadata</c> and what the
 /// worker sends the host are compared here with the official shape.
 /// </summary>
@@ -28,12 +28,7 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
         [
             """{"name":"events","type":"eventHubTrigger","direction":"In","eventHubName":"%EventHubName%","connection":"EventHubConnection","consumerGroup":"%EventHubConsumerGroup%","cardinality":"Many","dataType":"Binary"}""",
         ],
-        ["Negotiate"] =
-        [
-            """{"name":"request","type":"httpTrigger","direction":"In","authLevel":"Anonymous","methods":["post"],"route":"negotiate"}""",
-            """{"name":"connectionInfo","type":"signalRConnectionInfo","direction":"In","hubName":"%SignalR:HubName%"}""",
-            """{"name":"$return","type":"http","direction":"Out"}""",
-        ],
+        ["Negotiate"] = Http("request", "post", "negotiate"),
         ["Subscribe"] = Http("httpRequest", "post", "subscriptions"),
         ["Updates"] = Http("request", "get", "channels/{channel}/updates"),
         ["Latest"] = Http("request", "get", "channels/{channel}/latest"),
@@ -81,6 +76,20 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
         var retry = worker.Function("Ingest")!.Metadata.RetryOptions;
         Assert.Equal(RpcRetryOptions.Types.RetryStrategy.ExponentialBackoff, retry.RetryStrategy);
         Assert.Equal((-1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), (retry.MaxRetryCount, retry.MinimumInterval.ToTimeSpan(), retry.MaximumInterval.ToTimeSpan()));
+    }
+
+    [Fact]
+    public void The_test_apps_SignalR_input_has_the_official_shape()
+    {
+        var functions = JsonNode.Parse(File.ReadAllText(Path.Combine(TestRepo.TestAppFolder, "functions.metadata")))!.AsArray();
+        var negotiate = functions.Single(f => f!["name"]!.GetValue<string>() == "BindingNegotiate")!;
+
+        var input = negotiate["bindings"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "signalRConnectionInfo")!.AsObject();
+        input.Remove("properties");
+
+        Assert.True(JsonNode.DeepEquals(
+            JsonNode.Parse("""{"name":"connectionInfo","type":"signalRConnectionInfo","direction":"In","hubName":"%SignalR:HubName%","userId":"{headers.x-test-user}"}"""),
+            input), input.ToJsonString());
     }
 
     private static string[] Http(string parameter, string method, string route) =>

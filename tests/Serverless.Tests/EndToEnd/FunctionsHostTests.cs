@@ -241,6 +241,27 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         Assert.DoesNotContain("RetriesExhausted", restarted.Log.EventNames);
     }
 
+    [Fact]
+    public async Task The_signalRConnectionInfo_input_gives_the_client_url_and_a_token_for_the_user_its_expression_names()
+    {
+        // The test app's BindingNegotiate answers what the host's binding made (tests/Serverless.TestApp).
+        var settings = Settings();
+        settings["PoisonHub"] = "updates";
+        await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Options(settings, TestRepo.TestAppFolder));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/negotiate");
+        request.Headers.Add("x-test-user", "carol");
+
+        using var response = await app.Http.SendAsync(request);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal($"http://localhost:{fixture.SignalR.Port}/client/?hub=updates", body.GetProperty("url").GetString());
+        var claims = Jwt.ValidatedPayload(body.GetProperty("accessToken").GetString()!, fixture.SignalR.AccessKey);
+        Assert.Equal("http://localhost/client/?hub=updates", claims.GetProperty("aud").GetString());
+        Assert.Equal("carol", claims.GetProperty("nameid").GetString());
+        Assert.Equal(3600, claims.GetProperty("exp").GetInt64() - claims.GetProperty("iat").GetInt64());
+    }
+
     private static EventData Event(string body) => new(Encoding.UTF8.GetBytes(body));
 
     /// <summary>The checkpoint blobs of the hub's ingest consumer group, named as the Azure host names them.</summary>

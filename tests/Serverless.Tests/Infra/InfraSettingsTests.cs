@@ -26,9 +26,12 @@ public sealed class InfraSettingsTests
 
         var missing = SampleValues().Keys
             .Where(name => !names.Contains(name) && !names.Any(set => set.StartsWith(name + "__", StringComparison.Ordinal)) && !elsewhere.ContainsKey(name))
+            .Where(name => !FunctionAppSettings.LocalOnly.Contains(name))
             .ToList();
 
         Assert.True(missing.Count == 0, $"Set by local.settings.sample.json but not by the stack ({plan}): {string.Join(", ", missing)}");
+        // The development issuer is for one machine: a stack names Entra ID, and never the published key.
+        Assert.Empty(FunctionAppSettings.LocalOnly.Intersect(names));
     }
 
     [Theory]
@@ -131,8 +134,13 @@ public sealed class InfraSettingsTests
     {
         "plan" => plan,
         "allowedOrigins" => "http://localhost:8080",
+        "tenantId" => TenantId,
+        "apiClientId" => ApiClientId,
         _ => null,
     });
+
+    internal const string TenantId = "11111111-2222-3333-4444-555555555555";
+    internal const string ApiClientId = "66666666-7777-8888-9999-000000000000";
 
     /// <summary>Values shaped like the ones Azure hands the stack, for a stack that never ran.</summary>
     internal static DeployedValues<string> Deployed() => new(

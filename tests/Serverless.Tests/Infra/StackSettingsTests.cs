@@ -8,15 +8,26 @@ namespace Serverless.Tests.Infra;
 public sealed class StackSettingsTests
 {
     [Fact]
-    public void An_empty_stack_gets_Flex_Consumption_and_the_sample_values()
+    public void A_stack_with_only_its_sign_in_gets_Flex_Consumption_and_the_sample_values()
     {
-        var settings = StackSettings.Read(_ => null);
+        var settings = Read(("tenantId", InfraSettingsTests.TenantId), ("apiClientId", InfraSettingsTests.ApiClientId));
 
         Assert.Equal(HostingPlan.Flex, settings.Plan);
         Assert.Equal(("Free_F1", "Free", 1), (settings.SignalRSku, settings.SignalRTier, settings.SignalRUnits));
         Assert.Equal((4, 1, 1), (settings.PartitionCount, settings.RetentionDays, settings.EventHubsCapacity));
         Assert.Equal(FunctionAppSettings.TunableDefaults, settings.AppSettings);
         Assert.Empty(settings.AllowedOrigins);
+        Assert.Equal($"https://login.microsoftonline.com/{InfraSettingsTests.TenantId}/v2.0", settings.Entra.Authority);
+        Assert.Equal(InfraSettingsTests.ApiClientId, settings.Entra.ApiAudience);
+    }
+
+    [Fact]
+    public void A_stack_without_its_sign_in_is_refused_naming_both_keys()
+    {
+        var error = Assert.Throws<StackSettingsException>(() => StackSettings.Read(_ => null));
+
+        Assert.Contains(error.Errors, e => e.Contains("serverless:tenantId is missing"));
+        Assert.Contains(error.Errors, e => e.Contains("serverless:apiClientId is missing"));
     }
 
     [Fact]
@@ -91,14 +102,24 @@ public sealed class StackSettingsTests
         var repo = TestRepo.Layout;
         var values = SampleStackValues(Path.Combine(repo.Root, "infra", "Pulumi.dev.yaml"));
 
-        var settings = StackSettings.Read(key => values.GetValueOrDefault(key));
+        // The sample names no tenant: each stack sets its own (the README's "Deploy to Azure").
+        Assert.DoesNotContain("tenantId", values.Keys);
+        var settings = StackSettings.Read(key => values.GetValueOrDefault(key) ?? SignIn(key));
 
         Assert.Equal(["http://localhost:8080"], settings.AllowedOrigins);
         Assert.Equal("prices.*,orders.*", settings.AppSettings[SettingNames.AllowedChannels]);
     }
 
+    /// <summary>The stack of these keys, with a sign-in unless they name one.</summary>
     private static StackSettings Read(params (string Key, string Value)[] values) =>
-        StackSettings.Read(key => values.FirstOrDefault(v => v.Key == key).Value);
+        StackSettings.Read(key => values.FirstOrDefault(v => v.Key == key).Value ?? SignIn(key));
+
+    private static string? SignIn(string key) => key switch
+    {
+        "tenantId" => InfraSettingsTests.TenantId,
+        "apiClientId" => InfraSettingsTests.ApiClientId,
+        _ => null,
+    };
 
     // The sample stack file's serverless:* keys, as Pulumi hands them to the program: scalars as text, a map as JSON.
     private static Dictionary<string, string> SampleStackValues(string path)

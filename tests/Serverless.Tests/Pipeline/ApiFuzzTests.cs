@@ -83,7 +83,7 @@ public sealed class ApiFuzzTests(PipelineFixture fixture, ITestOutputHelper outp
     [InlineData("POST", "/api/nothing-here", 10, 404)]
     public async Task A_body_of_many_megabytes_is_answered_as_any_other_body(string method, string path, int megabytes, int expected)
     {
-        var body = Encoding.UTF8.GetBytes("{\"connectionId\":\"" + new string('x', megabytes * 1024 * 1024) + "\"}");
+        var body = Encoding.UTF8.GetBytes("{\"userId\":\"" + new string('x', megabytes * 1024 * 1024) + "\"}");
 
         var (status, failure, detail) = await SendAsync(new FuzzRequest(method, path, "application/json", body));
 
@@ -234,15 +234,15 @@ public sealed class ApiFuzzTests(PipelineFixture fixture, ITestOutputHelper outp
         2 => "{}"u8.ToArray(),
         3 => "null"u8.ToArray(),
         4 => "[]"u8.ToArray(),
-        5 => """{"connectionId":5,"channels":"test.fuzz"}"""u8.ToArray(),
-        6 => """{"connectionId":"nope","channels":["test.fuzz"]}"""u8.ToArray(),
-        7 => Encoding.UTF8.GetBytes($$"""{"connectionId":"c","channels":[{{string.Join(',', Enumerable.Repeat("\"test.fuzz\"", 1000))}}]}"""),
+        5 => """{"userId":5,"channels":"test.fuzz"}"""u8.ToArray(),
+        6 => """{"userId":"nope","channels":["test.fuzz"]}"""u8.ToArray(),
+        7 => Encoding.UTF8.GetBytes($$"""{"userId":"c","channels":[{{string.Join(',', Enumerable.Repeat("\"test.fuzz\"", 1000))}}]}"""),
         8 => Encoding.UTF8.GetBytes(new StringBuilder().Insert(0, "[", 5000).ToString()),
-        9 => """{"connectionId":"c","channels":["bad channel", null, 7]}"""u8.ToArray(),
+        9 => """{"userId":"c","channels":["bad channel", null, 7]}"""u8.ToArray(),
         10 => [0xFF, 0xFE, 0x00, 0x7B],
-        11 => """{"connectionId":"c\u0000\n","channels":["test.fuzz"],"channels":["x"]}"""u8.ToArray(),
-        12 => Encoding.UTF8.GetBytes("{\"connectionId\":\"" + new string('x', 100_000) + "\",\"channels\":[\"test.fuzz\"]}"),
-        _ => """{"connectionId":"c","channels":["test.fuzz"]"""u8.ToArray(),
+        11 => """{"userId":"c\u0000\n","channels":["test.fuzz"],"channels":["x"]}"""u8.ToArray(),
+        12 => Encoding.UTF8.GetBytes("{\"userId\":\"" + new string('x', 100_000) + "\",\"channels\":[\"test.fuzz\"]}"),
+        _ => """{"userId":"c","channels":["test.fuzz"]"""u8.ToArray(),
     };
 
     /// <summary>A POST that promises 10,000 bytes and sends one a second; what the server did in the end.</summary>

@@ -41,9 +41,10 @@ public sealed class ClientDeliveryTests(PipelineFixture fixture)
     public async Task Updates_reach_the_connections_subscribed_to_their_channel_only_and_in_order()
     {
         var (first, second) = (TestEvents.NewChannel(), TestEvents.NewChannel());
-        await using var a = await fixture.SubscribedClientAsync(first);
-        await using var b = await fixture.SubscribedClientAsync(second);
-        await using var both = await fixture.SubscribedClientAsync(first, second);
+        // Subscriptions belong to users: each connection here is another user's.
+        await using var a = await fixture.SubscribedClientAsAsync("reader-a", first);
+        await using var b = await fixture.SubscribedClientAsAsync("reader-b", second);
+        await using var both = await fixture.SubscribedClientAsAsync("reader-both", first, second);
         await using var none = await UpdatesClient.ConnectAsync(fixture.Http);
         using var rest = new ServiceRest(fixture.SignalR);
 

@@ -5,7 +5,8 @@ namespace Microsoft.Azure.Functions.Worker;
 /// <summary>
 /// The SignalR Service connection-info input: the host gives the function the client URL and an access token for a
 /// hub. Declared here with the official package's name and properties, because this machine's package feed does not
-/// serve <c>Microsoft.Azure.Functions.Worker.Extensions.SignalRService</c> (docs/functions-bindings.md).
+/// serve <c>Microsoft.Azure.Functions.Worker.Extensions.SignalRService</c> (docs/functions-bindings.md). The function app
+/// makes its own client tokens (docs/identity.md); this app keeps the binding so that the host stand-in's is tested.
 /// </summary>
 public sealed class SignalRConnectionInfoInputAttribute : InputBindingAttribute
 {

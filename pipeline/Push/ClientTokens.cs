@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Serverless.Contracts.Api;
+using Serverless.Pipeline.Access;
+using Serverless.Pipeline.Settings;
+
+namespace Serverless.Pipeline.Push;
+
+/// <summary>
+/// What negotiate answers: the hub's client URL and a client token for the caller's SignalR user, signed with the
+/// service's AccessKey as the SDK signs them (docs/signalr-service.md#tokens). A signed-in caller's connections carry
+/// its user id; an anonymous caller gets a new anonymous id, 128 random bits that only it holds, which its
+/// subscriptions then name (docs/identity.md#connections-belong-to-users).
+/// </summary>
+public sealed class ClientTokens(IOptions<SignalROptions> options, TimeProvider time)
+{
+    /// <summary>The SDK's default lifetime of a client token; never past the caller's own token.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
+
+    public const string AnonymousPrefix = "anonymous.";
+
+    private readonly SignalRConnectionString connection = options.Value.Connection;
+
+    /// <summary>True for an id <see cref="Issue"/> made for an anonymous caller (user ids hold no '.').</summary>
+    public static bool IsAnonymousUserId(string? userId) =>
+        userId is { Length: > 0 } && userId.StartsWith(AnonymousPrefix, StringComparison.Ordinal) && userId.Length <= 64;
+
+    public NegotiateResponse Issue(Caller caller, DateTimeOffset? callerExpires)
+    {
+        var userId = caller.UserId ?? AnonymousPrefix + ServiceJwt.Base64Url(RandomNumberGenerator.GetBytes(16));
+        var now = time.GetUtcNow();
+        var lifetime = callerExpires is { } expires && expires - now < Lifetime ? expires - now : Lifetime;
+        var path = SignalRRoutes.Client(options.Value.HubName);
+        var url = new Uri(connection.ClientEndpoint, path).ToString();
+        // The SDK signs the client URL without its port as the audience.
+        var audience = $"{connection.ClientEndpoint.Scheme}://{connection.ClientEndpoint.Host}{path}";
+        return new NegotiateResponse(url, ServiceJwt.Create(connection.AccessKey, audience, now, lifetime, userId), userId);
+    }
+}

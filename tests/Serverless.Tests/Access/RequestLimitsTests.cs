@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serverless.Contracts.Settings;
+using Serverless.Testing;
+using Serverless.Tooling;
+
+namespace Serverless.Tests.Access;
+
+/// <summary>
+/// The limits per client, on an app of their own with the sample's limits (20 requests a second, bursts of 50): a
+/// client that floods gets 429 with <c>Retry-After</c> and problem details, never a 5xx, however it dresses its
+/// address; another client is still served meanwhile.
+/// </summary>
+[Collection(PipelineCollection.Name)]
+public sealed class RequestLimitsTests(PipelineFixture fixture) : IAsyncLifetime
+{
+    // The bound this test states for the other client's catch-up while the flood runs (docs/identity.md#limits-per-client).
+    private static readonly TimeSpan CatchUpBound = TimeSpan.FromSeconds(2);
+
+    private FunctionAppServer app = null!;
+
+    public async Task InitializeAsync()
+    {
+        // An Event Hubs address nobody listens on: this app serves HTTP only, and never reads the fixture's hub.
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, SettingDefaults.LocalEventHubConnection(LoopbackPorts.Free()));
+        settings[SettingNames.RequestsPerSecond] = $"{SettingDefaults.RequestsPerSecond}";
+        settings[SettingNames.RequestBurst] = $"{SettingDefaults.RequestBurst}";
+        app = await FunctionAppServer.StartAsync(settings);
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task A_flooding_client_gets_429_while_another_client_catches_up()
+    {
+        var channel = TestEvents.NewChannel("prices");
+        await fixture.IngestAsync(TestEvents.Batch(Enumerable.Range(1, 30).Select(i => TestEvents.Update(channel, $"p{i}", key: $"k{i % 5}"))));
+        using var flooder = TestCallers.ClientAs(app.BaseAddress, user: null);
+        using var alice = TestCallers.ClientAs(app.BaseAddress, "alice");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+
+        var flood = Task.WhenAll(Enumerable.Range(0, 8).Select(worker => FloodAsync(flooder, channel, worker, stop.Token)));
+        var catchUps = new List<(HttpStatusCode Status, TimeSpan Took)>();
+        while (!stop.IsCancellationRequested)
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await alice.GetAsync($"/api/channels/{channel}/updates?after=0");
+            catchUps.Add((response.StatusCode, watch.Elapsed));
+            await Task.Delay(200);
+        }
+
+        var answers = (await flood).SelectMany(a => a).ToList();
+
+        Assert.DoesNotContain(answers, a => (int)a.Status >= 500);
+        var refused = answers.Where(a => a.Status == HttpStatusCode.TooManyRequests).ToList();
+        Assert.True(refused.Count > answers.Count / 2, $"{refused.Count} of {answers.Count} flood requests were refused");
+        Assert.All(refused, a => Assert.True(a.RetryAfter >= 1 && a.Problem, $"Retry-After {a.RetryAfter}, problem details {a.Problem}"));
+        // The flood was served up to its share: the burst and then the steady rate.
+        Assert.InRange(answers.Count(a => a.Status == HttpStatusCode.OK), SettingDefaults.RequestBurst, SettingDefaults.RequestBurst + 8 * SettingDefaults.RequestsPerSecond);
+        Assert.All(catchUps, c => Assert.Equal(HttpStatusCode.OK, c.Status));
+        var slowest = catchUps.Max(c => c.Took);
+        Assert.True(slowest < CatchUpBound, $"the other client's slowest catch-up took {slowest.TotalMilliseconds:F0} ms during the flood");
+    }
+
+    private static async Task<List<(HttpStatusCode Status, int RetryAfter, bool Problem)>> FloodAsync(HttpClient client, string channel, int worker, CancellationToken stop)
+    {
+        var answers = new List<(HttpStatusCode, int, bool)>();
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/channels/{channel}/latest");
+            // A client that names other addresses is still counted at its own: only the platform's last entry counts.
+            request.Headers.Add("X-Forwarded-For", $"10.{worker}.{i % 250}.{i % 200}");
+            using var response = await client.SendAsync(request);
+            var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
+            var retryAfter = response.Headers.RetryAfter?.Delta is { } delta ? (int)delta.TotalSeconds : 0;
+            answers.Add((response.StatusCode, retryAfter, problem));
+        }
+
+        return answers;
+    }
+}
