@@ -2,6 +2,7 @@
 // Every call carries the signed-in user's bearer token (none for anonymous).
 const SUBSCRIBE_CHUNK = 50; // channels per subscription request, the API's limit
 const LATEST_LIMIT = 1000;  // the API's largest page of latest values: a card shows the keys updated last
+const MAX_WAITS = 5;        // 429s waited out before a call fails
 
 export class Api {
   constructor(base, identity) {
@@ -26,11 +27,12 @@ export class Api {
   async subscribe(userId, channels) {
     const answers = [];
     for (let i = 0; i < channels.length; i += SUBSCRIBE_CHUNK) {
-      const response = await fetch(`${this.base}/subscriptions`, {
+      const body = JSON.stringify({ userId, channels: channels.slice(i, i + SUBSCRIBE_CHUNK) });
+      const response = await this.send(`${this.base}/subscriptions`, async () => ({
         method: "POST",
         headers: { "Content-Type": "application/json", ...(await this.authorization()) },
-        body: JSON.stringify({ userId, channels: channels.slice(i, i + SUBSCRIBE_CHUNK) }),
-      });
+        body,
+      }));
       answers.push(await this.read(response, "subscribe"));
     }
     return {
@@ -41,7 +43,18 @@ export class Api {
   }
 
   async get(path) {
-    return this.read(await fetch(this.base + path, { headers: await this.authorization() }), `GET ${path}`);
+    return this.read(await this.send(this.base + path, async () => ({ headers: await this.authorization() })), `GET ${path}`);
+  }
+
+  // A call over the client's request limit is answered 429 with Retry-After: wait that long and ask again, so that a
+  // page joining many channels at once slows down rather than fails.
+  async send(url, init) {
+    for (let waits = 0; ; waits++) {
+      const response = await fetch(url, await init());
+      if (response.status !== 429 || waits >= MAX_WAITS) return response;
+      const seconds = Number(response.headers.get("Retry-After")) || 1;
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
   }
 
   async authorization() {

@@ -56,12 +56,19 @@ public static class UpdatesApi
         return new SubscribeResponse(answers[0].UserId, [.. answers.SelectMany(a => a.Channels)], answers.Min(a => a.ExpiresInSeconds));
     }
 
-    /// <summary>Sends and reads the answer; an error answer (problem details) becomes an exception with its status and text.</summary>
+    // 429s waited out (for their Retry-After) before a call fails.
+    private const int MaxWaits = 5;
+
+    /// <summary>
+    /// Sends and reads the answer; an error answer (problem details) becomes an exception with its status and text. An
+    /// answer 429 is waited out for its <c>Retry-After</c> and asked again, a few times.
+    /// </summary>
     private static async Task<T> SendAsync<T>(HttpClient functionApp, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)
         {
-            using var response = await functionApp.SendAsync(request, cancellationToken);
+            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+            using var response = await SendWaitingOutLimitsAsync(functionApp, request, body, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 var problem = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -71,5 +78,36 @@ public static class UpdatesApi
             return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
                 ?? throw new HttpRequestException($"{request.Method} {request.RequestUri} answered with an empty body.");
         }
+    }
+
+    private static async Task<HttpResponseMessage> SendWaitingOutLimitsAsync(HttpClient functionApp, HttpRequestMessage request, byte[]? body, CancellationToken cancellationToken)
+    {
+        for (var waits = 0; ; waits++)
+        {
+            var response = await functionApp.SendAsync(Copy(request, body), cancellationToken);
+            if (response.StatusCode != System.Net.HttpStatusCode.TooManyRequests || waits >= MaxWaits)
+            {
+                return response;
+            }
+
+            var delay = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            response.Dispose();
+            await Task.Delay(delay, cancellationToken);
+        }
+    }
+
+    private static HttpRequestMessage Copy(HttpRequestMessage request, byte[]? body)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri);
+        if (body is not null)
+        {
+            copy.Content = new ByteArrayContent(body);
+            foreach (var header in request.Content!.Headers)
+            {
+                copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return copy;
     }
 }

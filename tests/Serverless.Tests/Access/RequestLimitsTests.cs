@@ -5,6 +5,7 @@ using System.Text.Json;
 using Serverless.Contracts.Settings;
 using Serverless.Testing;
 using Serverless.Tooling;
+using Xunit.Abstractions;
 
 namespace Serverless.Tests.Access;
 
@@ -14,10 +15,12 @@ namespace Serverless.Tests.Access;
 /// address; another client is still served meanwhile.
 /// </summary>
 [Collection(PipelineCollection.Name)]
-public sealed class RequestLimitsTests(PipelineFixture fixture) : IAsyncLifetime
+public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
-    // The bound this test states for the other client's catch-up while the flood runs (docs/identity.md#limits-per-client).
-    private static readonly TimeSpan CatchUpBound = TimeSpan.FromSeconds(2);
+    // The bounds this test states for the other client's catch-up while the flood runs (docs/identity.md#limits-per-client):
+    // alone on this kind of machine it measured 14-83 ms; the suite runs other collections beside it on the same 2 cores.
+    private static readonly TimeSpan MedianCatchUpBound = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan SlowestCatchUpBound = TimeSpan.FromSeconds(5);
 
     private FunctionAppServer app = null!;
 
@@ -39,6 +42,12 @@ public sealed class RequestLimitsTests(PipelineFixture fixture) : IAsyncLifetime
         await fixture.IngestAsync(TestEvents.Batch(Enumerable.Range(1, 30).Select(i => TestEvents.Update(channel, $"p{i}", key: $"k{i % 5}"))));
         using var flooder = TestCallers.ClientAs(app.BaseAddress, user: null);
         using var alice = TestCallers.ClientAs(app.BaseAddress, "alice");
+        // Warm: the other client's first catch-up pays for this app's first table read, flood or not.
+        using (var first = await alice.GetAsync($"/api/channels/{channel}/updates?after=0"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
 
         var flood = Task.WhenAll(Enumerable.Range(0, 8).Select(worker => FloodAsync(flooder, channel, worker, stop.Token)));
@@ -60,8 +69,11 @@ public sealed class RequestLimitsTests(PipelineFixture fixture) : IAsyncLifetime
         // The flood was served up to its share: the burst and then the steady rate.
         Assert.InRange(answers.Count(a => a.Status == HttpStatusCode.OK), SettingDefaults.RequestBurst, SettingDefaults.RequestBurst + 8 * SettingDefaults.RequestsPerSecond);
         Assert.All(catchUps, c => Assert.Equal(HttpStatusCode.OK, c.Status));
-        var slowest = catchUps.Max(c => c.Took);
-        Assert.True(slowest < CatchUpBound, $"the other client's slowest catch-up took {slowest.TotalMilliseconds:F0} ms during the flood");
+        var times = catchUps.Select(c => c.Took).Order().ToList();
+        var took = string.Join(", ", catchUps.Select(c => $"{c.Took.TotalMilliseconds:F0}"));
+        output.WriteLine($"flood: {answers.Count} requests, {refused.Count} refused; the other client's catch-ups (ms): {took}");
+        Assert.True(times[times.Count / 2] < MedianCatchUpBound && times[^1] < SlowestCatchUpBound,
+            $"the other client's catch-ups during the flood took {took} ms ({answers.Count} flood requests)");
     }
 
     private static async Task<List<(HttpStatusCode Status, int RetryAfter, bool Problem)>> FloodAsync(HttpClient client, string channel, int worker, CancellationToken stop)
