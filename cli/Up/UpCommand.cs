@@ -82,6 +82,11 @@ public static class UpCommand
         {
             PrintStatus(stack);
             AnsiConsole.MarkupLine($"Open [link]{stack.WebUrl}[/] to watch updates arrive. Data is kept in [grey]{Markup.Escape(options.DataFolder)}[/]. Press [bold]Ctrl+C[/] to stop.");
+            if (stack.Issuer is not null)
+            {
+                // The public channels need no sign-in; the rest are for the local users (docs/identity.md).
+                AnsiConsole.MarkupLine($"Sign in on the page as alice, bob or operator ([link]{stack.WebUrl}?as=alice[/]), or get a token: [grey]dotnet run --project cli -- token --user alice --role orders.reader[/].");
+            }
             try
             {
                 if (demo)
