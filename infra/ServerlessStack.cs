@@ -357,7 +357,7 @@ public static class ServerlessStack
             BlobName = WebSiteFiles.ConfigFile,
             // The page signs in with Microsoft Entra ID (MSAL.js) for the API's scope (docs/azure-deployment.md#sign-in).
             Source = apiBase.Apply(api => (AssetOrArchive)new StringAsset(WebSiteFiles.ConfigJson(api,
-                new PageSignIn(PageSignIn.Entra, ClientId: settings.Entra.ApiClientId, Authority: settings.Entra.Authority, Scope: settings.Entra.PageScope)))),
+                new PageSignIn(PageSignIn.Entra, ClientId: settings.Entra.ApiClientId, Authority: settings.Entra.PageAuthority, Scope: settings.Entra.PageScope)))),
             ContentType = WebSiteFiles.ContentType(WebSiteFiles.ConfigFile),
         });
 

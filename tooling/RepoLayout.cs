@@ -21,6 +21,9 @@ public sealed record RepoLayout(string Root)
 
     public string SignalRBrowserClient => Path.Combine(NodeModules, "@microsoft", "signalr", "dist", "browser", "signalr.min.js");
 
+    /// <summary>MSAL.js, with which the deployed page signs in with Microsoft Entra ID (docs/identity.md).</summary>
+    public string MsalBrowserClient => Path.Combine(NodeModules, "@azure", "msal-browser", "lib", "msal-browser.min.js");
+
     /// <summary>Where <c>pulumi up</c> builds the package; git-ignored.</summary>
     public string PackageOutput => Path.Combine(Root, "infra", "obj", "package");
 

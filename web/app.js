@@ -322,15 +322,15 @@ setInterval(showFreshness, 1000);
 // Who the page calls as: a picker of the local users (config.json's signIn), anonymous first.
 function showIdentity() {
   const picker = $("user");
-  for (const user of identity.choices) {
+  for (const choice of identity.choices) {
     const option = document.createElement("option");
-    option.value = user ?? "";
-    option.textContent = user ?? "anonymous";
+    option.value = choice ?? "";
+    option.textContent = identity.label(choice);
     picker.append(option);
   }
   picker.value = identity.user ?? "";
   picker.disabled = identity.choices.length < 2;
-  picker.addEventListener("change", () => identity.choose(picker.value || null));
+  picker.addEventListener("change", () => identity.choose(picker.value || null).catch(showError));
   $("who").textContent = identity.user ? `signed in as ${identity.user}` : "not signed in: public channels only";
 }
 showIdentity();

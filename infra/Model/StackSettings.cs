@@ -220,6 +220,9 @@ public sealed record EntraSettings(string TenantId, string ApiClientId, string A
     /// <summary>The v2.0 authority the app reads its OpenID Connect metadata from.</summary>
     public string Authority => $"https://login.microsoftonline.com/{TenantId}/v2.0";
 
+    /// <summary>The tenant as MSAL.js takes it (it finds the v2.0 endpoints itself).</summary>
+    public string PageAuthority => $"https://login.microsoftonline.com/{TenantId}";
+
     /// <summary>The scope the page asks tokens for: the API's <c>access_as_user</c> scope under its application id URI.</summary>
     public string PageScope => $"api://{ApiClientId}/access_as_user";
 }

@@ -8,13 +8,15 @@ public sealed record WebSiteFile(string SitePath, string SourcePath, string Cont
 
 /// <summary>
 /// The web client as the storage account's static website serves it: the files of <c>web/</c>, the SignalR browser
-/// client from npm at <c>lib/</c>, and <c>config.json</c> naming the function app's API (written by the stack).
+/// client and MSAL.js from npm at <c>lib/</c>, and <c>config.json</c> naming the function app's API and how people sign
+/// in (written by the stack).
 /// </summary>
 public static class WebSiteFiles
 {
     public const string IndexDocument = "index.html";
     public const string ConfigFile = "config.json";
     public const string SignalRScript = "lib/signalr.min.js";
+    public const string MsalScript = "lib/msal-browser.min.js";
 
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -30,18 +32,29 @@ public static class WebSiteFiles
 
     public static IReadOnlyList<WebSiteFile> Collect(RepoLayout repo)
     {
-        if (!File.Exists(repo.SignalRBrowserClient))
-        {
-            throw new InvalidOperationException($"The SignalR browser client is missing ({repo.SignalRBrowserClient}): run 'npm ci' in the repository root.");
-        }
-
         var files = Directory.EnumerateFiles(repo.Web, "*", SearchOption.AllDirectories)
             .Select(path => new WebSiteFile(Path.GetRelativePath(repo.Web, path).Replace('\\', '/'), path, ContentType(path)))
             .Where(file => file.SitePath != ConfigFile)
-            .Append(new WebSiteFile(SignalRScript, repo.SignalRBrowserClient, ContentType(repo.SignalRBrowserClient)))
+            .Concat(Libraries(repo))
             .OrderBy(file => file.SitePath, StringComparer.Ordinal)
             .ToList();
         return files;
+    }
+
+    /// <summary>The browser libraries the page loads from <c>lib/</c>, from the npm packages <c>npm ci</c> installs.</summary>
+    public static IReadOnlyList<WebSiteFile> Libraries(RepoLayout repo)
+    {
+        WebSiteFile[] libraries =
+        [
+            new(SignalRScript, repo.SignalRBrowserClient, ContentType(repo.SignalRBrowserClient)),
+            new(MsalScript, repo.MsalBrowserClient, ContentType(repo.MsalBrowserClient)),
+        ];
+        if (libraries.FirstOrDefault(library => !File.Exists(library.SourcePath)) is { } missing)
+        {
+            throw new InvalidOperationException($"{missing.SitePath} is missing ({missing.SourcePath}): run 'npm ci' in the repository root.");
+        }
+
+        return libraries;
     }
 
     public static string ContentType(string path) =>

@@ -20,12 +20,7 @@ public static class WebClientServer
 
     public static WebApplication Build(RepoLayout repo, int port, string apiBase, Action<WebApplicationBuilder> configure, DevelopmentIssuer? issuer = null)
     {
-        var signalRClient = repo.SignalRBrowserClient;
-        if (!File.Exists(signalRClient))
-        {
-            throw new InvalidOperationException($"The SignalR browser client is missing ({signalRClient}): run 'npm ci' in the repository root.");
-        }
-
+        var libraries = WebSiteFiles.Libraries(repo);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://localhost:{port}");
         configure(builder);
@@ -43,11 +38,11 @@ public static class WebClientServer
 
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = new PhysicalFileProvider(repo.Web) });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(repo.Web) });
-        app.UseStaticFiles(new StaticFileOptions
+        foreach (var library in libraries)
         {
-            FileProvider = new PhysicalFileProvider(Path.GetDirectoryName(signalRClient)!),
-            RequestPath = "/" + Path.GetDirectoryName(WebSiteFiles.SignalRScript),
-        });
+            app.MapGet("/" + library.SitePath, () => Results.File(library.SourcePath, library.ContentType));
+        }
+
         return app;
     }
 
