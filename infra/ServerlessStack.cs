@@ -2,6 +2,7 @@ using System.Text.Json;
 using ApplicationInsights = Pulumi.AzureNative.ApplicationInsights;
 using Authorization = Pulumi.AzureNative.Authorization;
 using EventHub = Pulumi.AzureNative.EventHub;
+using KeyVault = Pulumi.AzureNative.KeyVault;
 using OperationalInsights = Pulumi.AzureNative.OperationalInsights;
 using Pulumi;
 using Resources = Pulumi.AzureNative.Resources;
@@ -14,8 +15,8 @@ using Web = Pulumi.AzureNative.Web;
 namespace Serverless.Infra;
 
 /// <summary>
-/// The whole pipeline in Azure, in dependency order: storage, Event Hubs, SignalR Service, monitoring, the function app,
-/// its roles, its code, and the web page. What is decided (names, settings, roles, files) comes from Serverless.Infra.Model.
+/// The whole pipeline in Azure, in dependency order: storage, Event Hubs, SignalR Service and its key's vault, monitoring,
+/// the function app, its roles, its code, and the web page. What is decided (names, settings, roles, files) comes from Serverless.Infra.Model.
 /// </summary>
 public static class ServerlessStack
 {
@@ -29,7 +30,9 @@ public static class ServerlessStack
 
         var group = new Resources.ResourceGroup("serverless");
 
-        // Storage: the app's tables, the host's storage, the packages, and the static website for web/.
+        // Storage, two accounts (docs/azure-deployment.md#storage): the app's own (its tables, the host's storage, the
+        // deployment container), reached by its identity only; and the site's (the static website for web/ and the
+        // uploaded packages), where Pulumi uploads with the account key and the app has no role.
         var storage = new Storage.StorageAccount("serverless", new()
         {
             ResourceGroupName = group.Name,
@@ -38,7 +41,18 @@ public static class ServerlessStack
             MinimumTlsVersion = Storage.MinimumTlsVersion.TLS1_2,
             EnableHttpsTrafficOnly = true,
             AllowBlobPublicAccess = false,
-            // Pulumi uploads the web site and the package with the account key (docs/azure-deployment.md); the app uses its identity.
+            // Nothing reaches it by key on Flex Consumption; Elastic Premium's content share takes only a key.
+            AllowSharedKeyAccess = !plan.IsFlex,
+        });
+        var site = new Storage.StorageAccount("site", new()
+        {
+            ResourceGroupName = group.Name,
+            Kind = Storage.Kind.StorageV2,
+            Sku = new Storage.Inputs.SkuArgs { Name = Storage.SkuName.Standard_LRS },
+            MinimumTlsVersion = Storage.MinimumTlsVersion.TLS1_2,
+            EnableHttpsTrafficOnly = true,
+            AllowBlobPublicAccess = false,
+            // Pulumi uploads the web site and the package with the account key (docs/azure-deployment.md#uploads).
             AllowSharedKeyAccess = true,
         });
         var updatesTable = new Storage.Table("updates", new()
@@ -63,23 +77,25 @@ public static class ServerlessStack
         var packagesContainer = new Storage.BlobContainer("packages", new()
         {
             ResourceGroupName = group.Name,
-            AccountName = storage.Name,
+            AccountName = site.Name,
             ContainerName = ResourceNames.PackagesContainer,
             PublicAccess = Storage.PublicAccess.None,
         });
         var website = new Storage.StorageAccountStaticWebsite("web", new()
         {
             ResourceGroupName = group.Name,
-            AccountName = storage.Name,
+            AccountName = site.Name,
             IndexDocument = WebSiteFiles.IndexDocument,
         });
-        var webEndpoint = storage.PrimaryEndpoints.Apply(endpoints => endpoints.Web);
+        var webEndpoint = site.PrimaryEndpoints.Apply(endpoints => endpoints.Web);
         var webOrigin = webEndpoint.Apply(WebSiteFiles.Origin);
         var corsOrigins = FunctionAppSettings.CorsOrigins<Input<string>>(settings, webOrigin, origin => origin);
 
-        // Event Hubs: a Standard namespace, the hub Ingest reads, Ingest's consumer group, and a rule for each direction.
+        // Event Hubs: a Standard namespace that takes Microsoft Entra ID only (no keys, no rules), the hub Ingest reads,
+        // and Ingest's consumer group. Producers get Azure Event Hubs Data Sender below.
         var eventHubs = new EventHub.Namespace("serverless", new()
         {
+            DisableLocalAuth = true,
             ResourceGroupName = group.Name,
             Sku = new EventHub.Inputs.SkuArgs
             {
@@ -104,38 +120,6 @@ public static class ServerlessStack
             EventHubName = hub.Name,
             ConsumerGroupName = ResourceNames.ConsumerGroup,
         });
-        var sendRule = new EventHub.EventHubAuthorizationRule("send", new()
-        {
-            ResourceGroupName = group.Name,
-            NamespaceName = eventHubs.Name,
-            EventHubName = hub.Name,
-            AuthorizationRuleName = ResourceNames.SendRule,
-            // A list of string-or-enum unions: each item is a Union, as the list's element type is Union<string, AccessRights>.
-            Rights = { Union<string, EventHub.AccessRights>.FromT1(EventHub.AccessRights.Send) },
-        });
-        var listenRule = new EventHub.EventHubAuthorizationRule("listen", new()
-        {
-            ResourceGroupName = group.Name,
-            NamespaceName = eventHubs.Name,
-            EventHubName = hub.Name,
-            AuthorizationRuleName = ResourceNames.ListenRule,
-            Rights = { Union<string, EventHub.AccessRights>.FromT1(EventHub.AccessRights.Listen) },
-        });
-        var producerKeys = EventHub.ListEventHubKeys.Invoke(new()
-        {
-            ResourceGroupName = group.Name,
-            NamespaceName = eventHubs.Name,
-            EventHubName = hub.Name,
-            AuthorizationRuleName = sendRule.Name,
-        });
-        var listenerKeys = EventHub.ListEventHubKeys.Invoke(new()
-        {
-            ResourceGroupName = group.Name,
-            NamespaceName = eventHubs.Name,
-            EventHubName = hub.Name,
-            AuthorizationRuleName = listenRule.Name,
-        });
-
         // SignalR Service in serverless mode; the page connects to it directly, so it answers CORS for the page.
         var signalR = new SignalRService.SignalR("serverless", new()
         {
@@ -158,6 +142,31 @@ public static class ServerlessStack
         {
             ResourceGroupName = group.Name,
             ResourceName = signalR.Name,
+        });
+
+        // The app signs SignalR tokens with the service's key (docs/azure-deployment.md#secrets): the key lives in a Key
+        // Vault secret, which the app reads through a Key Vault reference with its identity; no app setting holds it.
+        var client = Authorization.GetClientConfig.Invoke();
+        var vault = new KeyVault.Vault("serverless", new()
+        {
+            ResourceGroupName = group.Name,
+            Properties = new KeyVault.Inputs.VaultPropertiesArgs
+            {
+                TenantId = client.Apply(c => c.TenantId),
+                Sku = new KeyVault.Inputs.SkuArgs { Family = KeyVault.SkuFamily.A, Name = KeyVault.SkuName.Standard },
+                EnableRbacAuthorization = true,
+                EnabledForTemplateDeployment = false,
+            },
+        });
+        var signalRSecret = new KeyVault.Secret("signalr-connection", new()
+        {
+            ResourceGroupName = group.Name,
+            VaultName = vault.Name,
+            SecretName = ResourceNames.SignalRSecret,
+            Properties = new KeyVault.Inputs.SecretPropertiesArgs
+            {
+                Value = Output.CreateSecret(signalRKeys.Apply(keys => keys.PrimaryConnectionString ?? "")),
+            },
         });
 
         // Monitoring: Application Insights on a Log Analytics workspace.
@@ -207,7 +216,9 @@ public static class ServerlessStack
         var appSettings = FunctionAppSettings.For(settings, new DeployedValues<Input<string>>(
             StorageAccountName: storage.Name,
             EventHubsHost: eventHubs.Name.Apply(name => $"{name}.servicebus.windows.net"),
-            SignalRConnectionString: Output.CreateSecret(signalRKeys.Apply(keys => keys.PrimaryConnectionString ?? "")),
+            // A versionless reference: the app follows the secret when the key is rotated.
+            SignalRConnectionString: Output.Tuple(vault.Properties.Apply(p => p.VaultUri), signalRSecret.Name)
+                .Apply(values => FunctionAppSettings.KeyVaultReference(values.Item1, values.Item2)),
             AppInsightsConnectionString: insights.ConnectionString,
             Literal: value => value,
             ContentShareConnectionString: contentConnection,
@@ -270,7 +281,6 @@ public static class ServerlessStack
         var app = new Web.WebApp("serverless", appArgs);
 
         // The app's identity: data roles only, each at the narrowest scope (RoleGrants explains each one).
-        var client = Authorization.GetClientConfig.Invoke();
         var principalId = app.Identity.Apply(identity => identity!.PrincipalId);
         var roleAssignments = RoleGrants.ForFunctionApp.Select(grant => new Authorization.RoleAssignment(grant.ResourceName, new()
         {
@@ -283,10 +293,25 @@ public static class ServerlessStack
                 RoleScope.UpdatesTable => updatesTable.Id,
                 RoleScope.DeadLettersTable => deadLettersTable.Id,
                 RoleScope.EventHub => hub.Id,
+                RoleScope.SignalRSecret => signalRSecret.Id,
                 _ => throw new InvalidOperationException($"No resource for role scope {grant.Scope}."),
             },
             Description = $"{grant.Role} for {grant.Reason}",
         })).ToList();
+
+        // Producers: the one who deploys, and the stack's producerPrincipalIds, send to the hub signed in with Entra ID.
+        var producers = settings.ProducerPrincipalIds.Select((id, i) => (Name: $"producer-{i}", Id: (Input<string>)id))
+            .Append((Name: "producer-deployer", Id: client.Apply(c => c.ObjectId)));
+        foreach (var producer in producers)
+        {
+            _ = new Authorization.RoleAssignment(producer.Name, new()
+            {
+                PrincipalId = producer.Id,
+                RoleDefinitionId = client.Apply(c => RoleGrants.DefinitionPath(c.SubscriptionId, RoleGrants.ForProducer.RoleDefinitionId)),
+                Scope = hub.Id,
+                Description = $"{RoleGrants.ForProducer.Role}: {RoleGrants.ForProducer.Reason}",
+            });
+        }
 
         // The code: the package uploaded under its source identity, then deployed through the plan's deployment extension.
         // A rebuild of the same sources differs in bytes (FunctionPackage.SourceIdentity says why), so the blob's content
@@ -294,7 +319,7 @@ public static class ServerlessStack
         var packageBlob = new Storage.Blob("function-package", new()
         {
             ResourceGroupName = group.Name,
-            AccountName = storage.Name,
+            AccountName = site.Name,
             ContainerName = packagesContainer.Name,
             BlobName = ResourceNames.PackageBlob(package.Identity),
             Source = new FileAsset(package.ZipPath),
@@ -303,15 +328,15 @@ public static class ServerlessStack
         var packageLink = Storage.ListStorageAccountServiceSAS.Invoke(new()
         {
             ResourceGroupName = group.Name,
-            AccountName = storage.Name,
-            CanonicalizedResource = Output.Format($"/blob/{storage.Name}/{packagesContainer.Name}/{packageBlob.Name}"),
+            AccountName = site.Name,
+            CanonicalizedResource = Output.Format($"/blob/{site.Name}/{packagesContainer.Name}/{packageBlob.Name}"),
             Resource = "b",
             Permissions = "r",
             Protocols = Storage.HttpProtocol.Https,
             SharedAccessExpiryTime = PackageDeployment.LinkExpiry(DateTimeOffset.UtcNow),
         });
         var packageUri = Output.CreateSecret(Output.Format(
-            $"{storage.PrimaryEndpoints.Apply(endpoints => endpoints.Blob)}{packagesContainer.Name}/{packageBlob.Name}?{packageLink.Apply(link => link.ServiceSasToken)}"));
+            $"{site.PrimaryEndpoints.Apply(endpoints => endpoints.Blob)}{packagesContainer.Name}/{packageBlob.Name}?{packageLink.Apply(link => link.ServiceSasToken)}"));
         // Deploy once the app may read its storage and the hub, and the package is uploaded.
         var deploymentOptions = new CustomResourceOptions { DependsOn = { packageBlob, consumerGroup, updatesTable, deadLettersTable } };
         foreach (var role in roleAssignments)
@@ -341,7 +366,7 @@ public static class ServerlessStack
             _ = new Storage.Blob($"web/{file.SitePath}", new()
             {
                 ResourceGroupName = group.Name,
-                AccountName = storage.Name,
+                AccountName = site.Name,
                 ContainerName = website.ContainerName,
                 BlobName = file.SitePath,
                 Source = new FileAsset(file.SourcePath),
@@ -352,7 +377,7 @@ public static class ServerlessStack
         _ = new Storage.Blob($"web/{WebSiteFiles.ConfigFile}", new()
         {
             ResourceGroupName = group.Name,
-            AccountName = storage.Name,
+            AccountName = site.Name,
             ContainerName = website.ContainerName,
             BlobName = WebSiteFiles.ConfigFile,
             // The page signs in with Microsoft Entra ID (MSAL.js) for the API's scope (docs/azure-deployment.md#sign-in).
@@ -368,10 +393,8 @@ public static class ServerlessStack
             ["apiUrl"] = apiBase,
             ["negotiateUrl"] = apiBase.Apply(api => $"{api}/negotiate"),
             ["webUrl"] = webEndpoint,
-            ["eventHubsNamespace"] = eventHubs.Name,
+            ["eventHubsNamespace"] = eventHubs.Name.Apply(name => $"{name}.servicebus.windows.net"),
             ["eventHubName"] = hub.Name,
-            ["producerConnectionString"] = Output.CreateSecret(producerKeys.Apply(keys => keys.PrimaryConnectionString)),
-            ["listenerConnectionString"] = Output.CreateSecret(listenerKeys.Apply(keys => keys.PrimaryConnectionString)),
             ["resourceGroupName"] = group.Name,
             ["packageIdentity"] = package.Identity,
             ["codeDeployment"] = codeDeployment.Name,

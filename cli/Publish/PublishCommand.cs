@@ -1,3 +1,4 @@
+using Azure.Identity;
 using System.CommandLine;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
@@ -20,10 +21,11 @@ public static class PublishCommand
         var rate = new Option<double>("--rate") { Description = "Updates per second; 0 sends as fast as the hub takes them.", DefaultValueFactory = _ => 10 };
         var count = new Option<long?>("--count", "-n") { Description = "How many to send (default: the whole file, or 100 generated)." };
         var connection = new Option<string?>("--connection") { Description = "Event Hubs connection string (default: $EventHubConnection, else the local Event Hubs)." };
+        var eventHubsNamespace = new Option<string?>("--namespace") { Description = "An Event Hubs namespace, <name>.servicebus.windows.net, to send to as you: signed in with Microsoft Entra ID (az login, environment variables or a managed identity), with the role Azure Event Hubs Data Sender. The deployed stack takes no keys." };
         var hub = new Option<string>("--hub") { Description = "The event hub.", DefaultValueFactory = _ => "updates" };
         var command = new Command("publish", "Send updates to Event Hubs, each with its channel (subject) as the partition key.")
         {
-            file, generate, load, journal, rate, count, connection, hub,
+            file, generate, load, journal, rate, count, connection, eventHubsNamespace, hub,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -48,23 +50,30 @@ public static class PublishCommand
                 return 2;
             }
 
-            var connectionString = result.GetValue(connection) ?? Environment.GetEnvironmentVariable(SettingNames.EventHubConnection) ?? SettingDefaults.LocalEventHubConnection();
+            var target = result.GetValue(eventHubsNamespace) is { Length: > 0 } fullyQualified
+                ? new EventHubsTarget(null, fullyQualified)
+                : new EventHubsTarget(result.GetValue(connection) ?? Environment.GetEnvironmentVariable(SettingNames.EventHubConnection) ?? SettingDefaults.LocalEventHubConnection(), null);
             var limit = result.GetValue(count) ?? (path is null && channels is null ? 100 : null);
-            return await RunAsync(connectionString, result.GetValue(hub)!, path, channels, result.GetValue(journal), result.GetValue(rate), limit, cancellationToken);
+            return await RunAsync(target, result.GetValue(hub)!, path, channels, result.GetValue(journal), result.GetValue(rate), limit, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string connectionString, string hub, string? path, int? loadChannels, string? journalFolder, double rate, long? count, CancellationToken cancellationToken)
+    /// <summary>Where to send: by connection string (locally, or a namespace that still has keys), or by namespace as the signed-in user.</summary>
+    private sealed record EventHubsTarget(string? ConnectionString, string? FullyQualifiedNamespace);
+
+    private static async Task<int> RunAsync(EventHubsTarget target, string hub, string? path, int? loadChannels, string? journalFolder, double rate, long? count, CancellationToken cancellationToken)
     {
         EventHubProducerClient producer;
         try
         {
-            producer = Producer(connectionString, hub);
+            producer = target.FullyQualifiedNamespace is { } fullyQualified
+                ? new EventHubProducerClient(fullyQualified, hub, new DefaultAzureCredential(), ProducerOptions)
+                : Producer(target.ConnectionString!, hub);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException)
         {
-            AnsiConsole.MarkupLine($"[red]Not an Event Hubs connection string:[/] {Markup.Escape(ex.Message)}");
+            AnsiConsole.MarkupLine($"[red]Not an Event Hubs connection string or namespace:[/] {Markup.Escape(ex.Message)}");
             return 2;
         }
 
@@ -132,11 +141,12 @@ public static class PublishCommand
     /// The official producer, with retries short enough for a command line: a namespace that does not answer is
     /// reported within about half a minute.
     /// </summary>
-    public static EventHubProducerClient Producer(string connectionString, string hub) =>
-        new(connectionString, hub, new EventHubProducerClientOptions
-        {
-            RetryOptions = new EventHubsRetryOptions { MaximumRetries = 2, TryTimeout = TimeSpan.FromSeconds(10) },
-        });
+    public static EventHubProducerClient Producer(string connectionString, string hub) => new(connectionString, hub, ProducerOptions);
+
+    private static EventHubProducerClientOptions ProducerOptions => new()
+    {
+        RetryOptions = new EventHubsRetryOptions { MaximumRetries = 2, TryTimeout = TimeSpan.FromSeconds(10) },
+    };
 
     private static async Task Observe(Task run)
     {

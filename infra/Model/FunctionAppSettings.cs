@@ -77,7 +77,7 @@ public static class FunctionAppSettings
         Add(SettingNames.EventHubName, literal(ResourceNames.EventHub));
         Add(SettingNames.EventHubConsumerGroup, literal(ResourceNames.ConsumerGroup));
 
-        // The host's connection-info binding and the app's REST pushes sign SignalR tokens with the access key.
+        // The app signs SignalR tokens with the access key: in Azure a Key Vault reference (KeyVaultReference below).
         Add(SettingNames.SignalRConnection, deployed.SignalRConnectionString);
         Add(SettingNames.SignalRHubName, literal(ResourceNames.SignalRHub));
         Add(SettingNames.UpdatesTable, literal(ResourceNames.UpdatesTable));
@@ -112,6 +112,13 @@ public static class FunctionAppSettings
     }
 
     public const bool CorsCredentials = false;
+
+    /// <summary>
+    /// An app setting that App Service fills from a Key Vault secret with the app's identity; without a version, so that
+    /// a rotated secret is followed (docs/azure-deployment.md#secrets).
+    /// </summary>
+    public static string KeyVaultReference(string vaultUri, string secretName) =>
+        $"@Microsoft.KeyVault(SecretUri={vaultUri.TrimEnd('/')}/secrets/{secretName}/)";
 }
 
 /// <summary>What the stack has made that the settings name: values known only once the resources exist.</summary>

@@ -26,9 +26,8 @@ public static class ResourceNames
     /// <summary>The name one deploy requires for the package in the deployment container (docs/azure-deployment.md#deployment).</summary>
     public const string ReleasedPackage = "released-package.zip";
 
-    /// <summary>Event Hubs rules: producers send with the hub-level "send" rule; "listen" is for readers other than the app.</summary>
-    public const string SendRule = "send";
-    public const string ListenRule = "listen";
+    /// <summary>The Key Vault secret that holds the SignalR connection string (docs/azure-deployment.md#secrets).</summary>
+    public const string SignalRSecret = "signalr-connection";
 
     /// <summary>The blob name of a package: its source identity, so that changed sources are a new blob and unchanged ones no change.</summary>
     public static string PackageBlob(string identity) => $"functions-{identity[..16]}.zip";

@@ -32,6 +32,9 @@ public sealed record StackSettings
     /// </summary>
     public required EntraSettings Entra { get; init; }
 
+    /// <summary>Object ids of users, groups or service principals that publish: each gets Azure Event Hubs Data Sender on the hub.</summary>
+    public IReadOnlyList<string> ProducerPrincipalIds { get; init; } = [];
+
     public static readonly IReadOnlyList<string> SignalRSkus = ["Free_F1", "Standard_S1", "Premium_P1", "Premium_P2"];
     public static readonly IReadOnlyList<string> PremiumSkus = ["EP1", "EP2", "EP3"];
     public static readonly IReadOnlyList<int> InstanceMemorySizes = [512, 2048, 4096];
@@ -66,6 +69,7 @@ public sealed record StackSettings
             AllowedOrigins = reader.Origins("allowedOrigins"),
             AppSettings = reader.AppSettings("appSettings"),
             Entra = reader.Entra(),
+            ProducerPrincipalIds = reader.Guids("producerPrincipalIds"),
         };
 
         if (settings.SignalRSku == "Free_F1" && settings.SignalRUnits != 1)
@@ -121,6 +125,24 @@ public sealed record StackSettings
             var client = Guid("apiClientId", "the application (client) id of the API's app registration");
             var audience = get("apiAudience") is { Length: > 0 } given ? given.Trim() : client;
             return new EntraSettings(tenant, client, audience);
+        }
+
+        public IReadOnlyList<string> Guids(string key)
+        {
+            var ids = new List<string>();
+            foreach (var text in (get(key) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (System.Guid.TryParse(text, out var id))
+                {
+                    ids.Add(id.ToString("D"));
+                }
+                else
+                {
+                    errors.Add($"serverless:{key}: '{text}' is not an object id (a GUID).");
+                }
+            }
+
+            return ids;
         }
 
         private string Guid(string key, string what)

@@ -130,6 +130,24 @@ public sealed class InfraSettingsTests
         Assert.Equal("https://serverlessabc123.table.core.windows.net/", storage.CreateServiceClient().Uri.ToString());
     }
 
+    [Fact]
+    public void The_SignalR_key_is_a_versionless_Key_Vault_reference()
+    {
+        Assert.Equal("@Microsoft.KeyVault(SecretUri=https://kv-abc.vault.azure.net/secrets/signalr-connection/)",
+            FunctionAppSettings.KeyVaultReference("https://kv-abc.vault.azure.net/", ResourceNames.SignalRSecret));
+    }
+
+    [Theory]
+    [MemberData(nameof(Plans))]
+    public void The_app_takes_Entra_IDs_tokens_in_Azure(string plan)
+    {
+        var settings = FunctionAppSettings.For(Stack(plan), Deployed()).ToDictionary(s => s.Key, s => s.Value);
+
+        Assert.Equal($"https://login.microsoftonline.com/{TenantId}/v2.0", settings[SettingNames.AuthAuthority]);
+        Assert.Equal(ApiClientId, settings[SettingNames.AuthAudience]);
+        Assert.Equal("oid", settings[SettingNames.AuthUserIdClaim]);
+    }
+
     internal static StackSettings Stack(string plan) => StackSettings.Read(key => key switch
     {
         "plan" => plan,

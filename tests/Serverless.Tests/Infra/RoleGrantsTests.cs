@@ -10,13 +10,21 @@ public sealed class RoleGrantsTests
         var grants = RoleGrants.ForFunctionApp;
 
         Assert.All(grants, grant => Assert.True(Guid.TryParse(grant.RoleDefinitionId, out _), grant.Role));
-        Assert.All(grants, grant => Assert.Contains(" Data ", grant.Role));
+        Assert.All(grants.Where(g => g.Scope != RoleScope.SignalRSecret), grant => Assert.Contains(" Data ", grant.Role));
+        Assert.Equal("Key Vault Secrets User", Assert.Single(grants, g => g.Scope == RoleScope.SignalRSecret).Role);
         Assert.Equal(RoleScope.EventHub, Assert.Single(grants, g => g.Role.StartsWith("Azure Event Hubs", StringComparison.Ordinal)).Scope);
         Assert.Equal("Azure Event Hubs Data Receiver", Assert.Single(grants, g => g.Scope == RoleScope.EventHub).Role);
         Assert.Equal(
             [RoleScope.UpdatesTable, RoleScope.DeadLettersTable],
             grants.Where(g => g.RoleDefinitionId == RoleGrants.StorageTableDataContributor).Select(g => g.Scope));
         Assert.Equal("Storage Blob Data Owner", Assert.Single(grants, g => g.Scope == RoleScope.StorageAccount).Role);
+    }
+
+    [Fact]
+    public void A_producer_may_send_to_the_hub_and_nothing_else()
+    {
+        Assert.Equal(("Azure Event Hubs Data Sender", RoleScope.EventHub), (RoleGrants.ForProducer.Role, RoleGrants.ForProducer.Scope));
+        Assert.DoesNotContain(RoleGrants.ForFunctionApp, g => g.RoleDefinitionId == RoleGrants.EventHubsDataSender);
     }
 
     [Fact]
