@@ -1,6 +1,7 @@
 using Serverless.Functions.Access;
 using Serverless.Functions.Api;
 using Serverless.Functions.NotFound;
+using Serverless.Functions.Subscribe;
 using Serverless.Pipeline;
 
 namespace Serverless.Functions;
@@ -17,6 +18,7 @@ public static class FunctionApp
     public static IServiceCollection AddFunctionApp(this IServiceCollection services) => services
         .AddUpdatePipeline()
         .AddApiAccess()
+        .AddSingleton<SubscriptionLedger>()
         .AddProblemDetails()
         .AddSingleton(new ApiRouteTable(RoutePrefix, typeof(FunctionApp).Assembly, except: NotFoundFunction.Name));
 

@@ -8,10 +8,4 @@ public sealed record UpdatesPage(string Channel, string? Epoch, long Head, IRead
 {
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
-
-    /// <summary>
-    /// A page holds updates of at most this many bytes of data together (always at least one update), so that one
-    /// request cannot ask for a gigabyte: 1,000 updates of 64 KB. A short page is not the end; <see cref="Head"/> is.
-    /// </summary>
-    public const int MaxDataBytes = 1024 * 1024;
 }

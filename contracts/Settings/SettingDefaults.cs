@@ -46,6 +46,9 @@ public static class SettingDefaults
     public const int RequestsPerSecond = 20;
     public const int RequestBurst = 50;
 
+    /// <summary>How many channels one SignalR user may be subscribed to at once.</summary>
+    public const int ChannelsPerUser = 1000;
+
     /// <summary>Azurite at its default ports, in the form the Azure SDKs and the Functions host read.</summary>
     public const string LocalStorage = "UseDevelopmentStorage=true";
 
@@ -90,5 +93,6 @@ public static class SettingDefaults
         new(SettingNames.SubscriptionMinutes, $"{SubscriptionMinutes}"),
         new(SettingNames.RequestsPerSecond, $"{RequestsPerSecond}"),
         new(SettingNames.RequestBurst, $"{RequestBurst}"),
+        new(SettingNames.ChannelsPerUser, $"{ChannelsPerUser}"),
     ];
 }

@@ -40,6 +40,7 @@ public static class SettingNames
     /// <summary>How much one client may ask of the API.</summary>
     public const string RequestsPerSecond = "Limits__RequestsPerSecond";
     public const string RequestBurst = "Limits__RequestBurst";
+    public const string ChannelsPerUser = "Limits__ChannelsPerUser";
 
     /// <summary>The key .NET configuration reads a setting under (<c>SignalR__HubName</c> is <c>SignalR:HubName</c>).</summary>
     public static string ConfigurationKey(string setting) => setting.Replace("__", ":", StringComparison.Ordinal);

@@ -9,7 +9,7 @@ namespace Serverless.Functions.Latest;
 
 /// <summary>
 /// <c>GET /api/channels/{channel}/latest?after=K&amp;limit=M</c>: the latest value of each entity key, a page at a time
-/// in key order, the snapshot a new client starts from.
+/// in key order (at most <see cref="PageLimits.MaxDataBytes"/> of data), the snapshot a new client starts from.
 /// </summary>
 public sealed class LatestFunction(UpdateLog log)
 {
@@ -34,12 +34,13 @@ public sealed class LatestFunction(UpdateLog log)
         var head = log.ReadHeadAsync(channel, cancellationToken);
         var values = log.ReadLatestAsync(channel, after, (int)limit, cancellationToken);
         var (headValue, stored) = (await head, await values);
+        var page = PageBudget.Within(stored, v => v.Data);
         return TypedResults.Ok(new LatestValuesPage(
             channel,
             headValue?.Epoch,
             headValue?.LastSequence ?? 0,
-            stored.Select(v => new LatestValue(v.Key!, v.Seq, v.Version, v.Id, v.Type, v.Time, v.Data)).ToArray(),
-            stored.Count == limit ? stored[^1].Key : null));
+            page.Select(v => new LatestValue(v.Key!, v.Seq, v.Version, v.Id, v.Type, v.Time, v.Data)).ToArray(),
+            page.Count < stored.Count || stored.Count == limit ? page[^1].Key : null));
     }
 
     private const int EntityKeyMaxLength = 256;

@@ -20,7 +20,7 @@ namespace Serverless.Functions.Subscribe;
 /// caller's joins the anonymous id its negotiate answered. No connection id is taken, so nobody can join someone
 /// else's connection (docs/identity.md#connections-belong-to-users).
 /// </summary>
-public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log, ChannelAccess access, RequestLimiter limiter)
+public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log, ChannelAccess access, RequestLimiter limiter, SubscriptionLedger ledger, TimeProvider time)
 {
     // Each channel costs a SignalR call and a table read: a subscription is charged a request per this many channels.
     private const int ChannelsPerRequest = 10;
@@ -101,6 +101,12 @@ public sealed class SubscribeFunction(SignalRRestClient signalR, UpdateLog log, 
         }
 
         var lifetime = access.SubscriptionLifetime;
+        if (ledger.TryHold(userId!, channels, time.GetUtcNow() + lifetime) is { } freesIn)
+        {
+            httpRequest.HttpContext.Response.Headers.RetryAfter = $"{Math.Max(1, (int)Math.Ceiling(freesIn.TotalSeconds))}";
+            return ApiProblems.TooManyRequests("This user is subscribed to as many channels as it may hold at once; a place frees as a subscription lapses.");
+        }
+
         var joins = channels.Select(channel => JoinAsync(channel, userId!, lifetime, cancellationToken)).ToArray();
         var heads = channels.Select(channel => log.ReadHeadAsync(channel, cancellationToken)).ToArray();
         var statuses = await Task.WhenAll(joins);

@@ -8,7 +8,7 @@ namespace Serverless.Functions.Updates;
 
 /// <summary>
 /// <c>GET /api/channels/{channel}/updates?after=N&amp;limit=M</c>: the stored updates after sequence N, in order, with the
-/// channel's head and epoch, within <see cref="UpdatesPage.MaxDataBytes"/>. It is the catch-up path after a missed
+/// channel's head and epoch, within <see cref="PageLimits.MaxDataBytes"/>. It is the catch-up path after a missed
 /// push, and the plain-polling transport. Only a caller who may follow the channel gets here (<see cref="Access.ChannelRouteCheck"/>).
 /// </summary>
 public sealed class UpdatesFunction(UpdateLog log)
@@ -37,22 +37,6 @@ public sealed class UpdatesFunction(UpdateLog log)
             channel,
             headValue?.Epoch,
             headValue?.LastSequence ?? 0,
-            WithinBytes(stored).Select(u => new UpdateItem(u.Seq, u.Id, u.Key, u.Type, u.Time, u.Data)).ToArray()));
-    }
-
-    /// <summary>The first updates whose data together stay within <see cref="UpdatesPage.MaxDataBytes"/>; at least one.</summary>
-    private static IEnumerable<StoredUpdate> WithinBytes(IReadOnlyList<StoredUpdate> stored)
-    {
-        long bytes = 0;
-        for (var i = 0; i < stored.Count; i++)
-        {
-            bytes += stored[i].Data.GetRawText().Length;
-            if (i > 0 && bytes > UpdatesPage.MaxDataBytes)
-            {
-                yield break;
-            }
-
-            yield return stored[i];
-        }
+            PageBudget.Within(stored, u => u.Data).Select(u => new UpdateItem(u.Seq, u.Id, u.Key, u.Type, u.Time, u.Data)).ToArray()));
     }
 }

@@ -22,6 +22,7 @@ public static class FunctionAppSettings
         [SettingNames.SubscriptionMinutes] = $"{SettingDefaults.SubscriptionMinutes}",
         [SettingNames.RequestsPerSecond] = $"{SettingDefaults.RequestsPerSecond}",
         [SettingNames.RequestBurst] = $"{SettingDefaults.RequestBurst}",
+        [SettingNames.ChannelsPerUser] = $"{SettingDefaults.ChannelsPerUser}",
     };
 
     /// <summary>

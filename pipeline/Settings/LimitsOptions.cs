@@ -11,10 +11,14 @@ public sealed class LimitsOptions : ISelfValidatingOptions
     public int RequestsPerSecond { get; set; } = SettingDefaults.RequestsPerSecond;
     public int RequestBurst { get; set; } = SettingDefaults.RequestBurst;
 
+    /// <summary>How many channels one SignalR user may be subscribed to at once (on one worker).</summary>
+    public int ChannelsPerUser { get; set; } = SettingDefaults.ChannelsPerUser;
+
     public static void Bind(LimitsOptions options, IConfiguration configuration)
     {
         options.RequestsPerSecond = SettingParser.Int(configuration, SettingNames.RequestsPerSecond, options.RequestsPerSecond);
         options.RequestBurst = SettingParser.Int(configuration, SettingNames.RequestBurst, options.RequestBurst);
+        options.ChannelsPerUser = SettingParser.Int(configuration, SettingNames.ChannelsPerUser, options.ChannelsPerUser);
     }
 
     public IEnumerable<string> Validate()
@@ -27,6 +31,11 @@ public sealed class LimitsOptions : ISelfValidatingOptions
         if (RequestBurst < RequestsPerSecond || RequestBurst > 1_000_000)
         {
             yield return $"{SettingNames.RequestBurst} must be at least {SettingNames.RequestsPerSecond} ({RequestsPerSecond}) and at most 1000000 (it is {RequestBurst}).";
+        }
+
+        if (ChannelsPerUser is < 1 or > 100_000)
+        {
+            yield return $"{SettingNames.ChannelsPerUser} must be between 1 and 100000 (it is {ChannelsPerUser}).";
         }
     }
 }

@@ -47,6 +47,7 @@ public sealed class FunctionAppServer : IAsyncDisposable
         [SettingNames.UserChannels] = SettingDefaults.UserChannels,
         [SettingNames.RequestsPerSecond] = $"{HighRequestRate}",
         [SettingNames.RequestBurst] = $"{HighRequestRate * 10}",
+        [SettingNames.ChannelsPerUser] = $"{HighRequestRate * 10}",
         [SettingNames.Storage] = storageConnectionString,
         [SettingNames.SignalRConnection] = signalRConnectionString,
         [SettingNames.EventHubConnection] = eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(),

@@ -288,6 +288,7 @@ public sealed class ProcessStack : IAsyncDisposable
         // Every follower of a fault run or the bench is the one operator: its limit is set for the run's load.
         values[SettingNames.RequestsPerSecond] = $"{FunctionAppServer.HighRequestRate}";
         values[SettingNames.RequestBurst] = $"{FunctionAppServer.HighRequestRate * 10}";
+        values[SettingNames.ChannelsPerUser] = $"{FunctionAppServer.HighRequestRate * 10}";
         foreach (var (name, value) in appSettings)
         {
             values[name] = value;

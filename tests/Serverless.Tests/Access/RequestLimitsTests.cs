@@ -22,6 +22,9 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
     private static readonly TimeSpan MedianCatchUpBound = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SlowestCatchUpBound = TimeSpan.FromSeconds(5);
 
+    // Fewer than the sample's 1,000, so that the test reaches it in a few requests.
+    private const int ChannelsPerUser = 60;
+
     private FunctionAppServer app = null!;
 
     public async Task InitializeAsync()
@@ -30,6 +33,7 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
         var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, fixture.SignalR.ConnectionString, SettingDefaults.LocalEventHubConnection(LoopbackPorts.Free()));
         settings[SettingNames.RequestsPerSecond] = $"{SettingDefaults.RequestsPerSecond}";
         settings[SettingNames.RequestBurst] = $"{SettingDefaults.RequestBurst}";
+        settings[SettingNames.ChannelsPerUser] = $"{ChannelsPerUser}";
         app = await FunctionAppServer.StartAsync(settings);
     }
 
@@ -74,6 +78,27 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
         output.WriteLine($"flood: {answers.Count} requests, {refused.Count} refused; the other client's catch-ups (ms): {took}");
         Assert.True(times[times.Count / 2] < MedianCatchUpBound && times[^1] < SlowestCatchUpBound,
             $"the other client's catch-ups during the flood took {took} ms ({answers.Count} flood requests)");
+    }
+
+    [Fact]
+    public async Task A_user_holds_at_most_its_channels_at_once_and_renewing_them_takes_no_new_place()
+    {
+        using var bob = TestCallers.ClientAs(app.BaseAddress, "bob");
+        var first = Enumerable.Range(0, 50).Select(i => $"prices.cap{i:D2}").ToArray();
+        var more = Enumerable.Range(50, 20).Select(i => $"prices.cap{i:D2}").ToArray();
+
+        using var held = await bob.PostAsJsonAsync("/api/subscriptions", new { channels = first });
+        using var renewed = await bob.PostAsJsonAsync("/api/subscriptions", new { channels = first });
+        using var over = await bob.PostAsJsonAsync("/api/subscriptions", new { channels = more });
+        var problem = await over.Content.ReadFromJsonAsync<JsonElement>();
+        using var fits = await bob.PostAsJsonAsync("/api/subscriptions", new { channels = more.Take(ChannelsPerUser - first.Length).ToArray() });
+
+        Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, renewed.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        Assert.True(over.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("as many channels", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
     }
 
     private static async Task<List<(HttpStatusCode Status, int RetryAfter, bool Problem)>> FloodAsync(HttpClient client, string channel, int worker, CancellationToken stop)
