@@ -157,6 +157,24 @@ public sealed class ChannelRulesTests(PipelineFixture fixture)
         await Assert.ThrowsAsync<TimeoutException>(() => alice.NextAsync(TimeSpan.FromSeconds(2)));
     }
 
+    [Fact]
+    public async Task A_renewal_is_checked_again_with_the_token_in_hand()
+    {
+        var orders = TestEvents.NewChannel("orders");
+        using var api = TestCallers.ClientAs(fixture.App.BaseAddress, "carol").As(TestCallers.Issuer.CreateToken("carol", ["orders.reader"]));
+        await using var client = await UpdatesClient.ConnectAsync(api);
+
+        var first = await client.SubscribeAsync(orders);
+        // The role is withdrawn: carol's next token no longer holds it, and the subscription may not be renewed.
+        api.As(TestCallers.Issuer.CreateToken("carol", []));
+        using var renewal = await api.PostAsJsonAsync("/api/subscriptions", new SubscribeRequest(client.UserId, [orders]), UpdatesApi.Json);
+
+        Assert.Equal(orders, first.Channels.Single().Channel);
+        // The membership lapses after the subscription's lifetime, which the service keeps (RestApiTests: a user's group membership with a time to live).
+        Assert.Equal(Serverless.Contracts.Settings.SettingDefaults.SubscriptionMinutes * 60, first.ExpiresInSeconds);
+        Assert.Equal(HttpStatusCode.Forbidden, renewal.StatusCode);
+    }
+
     private static async Task<IEnumerable<string>> ChannelsPushedAsync(UpdatesClient client, int count)
     {
         var channels = new List<string>();
