@@ -7,7 +7,7 @@ using Serverless.Pipeline.Settings;
 namespace Serverless.Functions.Access;
 
 /// <summary>Who calls, what they may follow, and how much they may ask: the settings, checked at start, and their services.</summary>
-public static class ApiAccess
+internal static class ApiAccess
 {
     public static IServiceCollection AddApiAccess(this IServiceCollection services)
     {

@@ -11,7 +11,7 @@ namespace Serverless.Functions.Access;
 /// signature, issuer, audience and lifetime are checked, <c>alg: none</c> and any other algorithm are refused, and
 /// claims keep their names as the token has them (docs/identity.md).
 /// </summary>
-public sealed class BearerTokens(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
+internal sealed class BearerTokens(IOptions<AuthOptions> auth) : IConfigureNamedOptions<JwtBearerOptions>
 {
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 

@@ -17,7 +17,7 @@ namespace Serverless.Functions.Access;
 /// <c>x-ms-client-principal</c> are never read: a caller who sends one is as anonymous as one who does not
 /// (docs/identity.md).
 /// </summary>
-public sealed partial class CallerAuthentication(IOptions<AuthOptions> authOptions, ILogger<CallerAuthentication> logger) : IFunctionsWorkerMiddleware
+internal sealed partial class CallerAuthentication(IOptions<AuthOptions> authOptions, ILogger<CallerAuthentication> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

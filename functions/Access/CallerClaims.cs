@@ -6,7 +6,7 @@ using Serverless.Pipeline.Access;
 namespace Serverless.Functions.Access;
 
 /// <summary>The caller a checked token names, and where a function finds it.</summary>
-public static class CallerClaims
+internal static class CallerClaims
 {
     /// <summary>The roles claim of Microsoft Entra ID's tokens and of the local issuer's (docs/identity.md#roles).</summary>
     public const string RolesClaim = "roles";

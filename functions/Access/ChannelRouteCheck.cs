@@ -12,7 +12,7 @@ namespace Serverless.Functions.Access;
 /// 401 or 403 when the caller may not follow it. The functions themselves only ever see a channel their caller may read,
 /// and no route of that shape can forget the check.
 /// </summary>
-public sealed class ChannelRouteCheck(ChannelAccess access) : IFunctionsWorkerMiddleware
+internal sealed class ChannelRouteCheck(ChannelAccess access) : IFunctionsWorkerMiddleware
 {
     public const string RouteValue = "channel";
 

@@ -9,7 +9,7 @@ namespace Serverless.Functions.Access;
 /// Answers a client over its limit with 429, <c>Retry-After</c> and problem details before any function runs, so that
 /// a flood costs no storage read and no SignalR call (docs/identity.md#limits-per-client).
 /// </summary>
-public sealed partial class RequestLimits(RequestLimiter limiter, ILogger<RequestLimits> logger) : IFunctionsWorkerMiddleware
+internal sealed partial class RequestLimits(RequestLimiter limiter, ILogger<RequestLimits> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

@@ -4,7 +4,7 @@ using Serverless.Contracts.Api;
 namespace Serverless.Functions.Api;
 
 /// <summary>Cuts a page of stored items to <see cref="PageLimits.MaxDataBytes"/> of data, keeping at least one item.</summary>
-public static class PageBudget
+internal static class PageBudget
 {
     public static IReadOnlyList<T> Within<T>(IReadOnlyList<T> items, Func<T, JsonElement> data)
     {

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text;
 using Serverless.Contracts.Api;
+using Serverless.Contracts.Settings;
 using Serverless.Testing;
 using Serverless.Tooling;
 using Serverless.Updates.Client;
@@ -237,6 +238,26 @@ public sealed class ApiTests(PipelineFixture fixture)
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(HealthReport.Unhealthy, health!.Status);
         Assert.False(health.Checks.Storage.Healthy);
+    }
+
+    [Fact]
+    public async Task Health_says_a_check_failed_but_not_why_to_its_caller()
+    {
+        var deadPort = LoopbackPorts.Free();
+        var settings = FunctionAppServer.Settings(fixture.Azurite.ConnectionString, SettingDefaults.LocalSignalRConnection(deadPort));
+        await using var app = await FunctionAppServer.StartAsync(settings);
+        using var anonymous = TestCallers.ClientAs(app.BaseAddress, user: null);
+
+        using var response = await anonymous.GetAsync("/api/health");
+        var text = await response.Content.ReadAsStringAsync();
+        var health = JsonSerializer.Deserialize<HealthReport>(text, UpdatesApi.Json)!;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HealthReport.Degraded, health.Status);
+        Assert.False(health.Checks.SignalR.Healthy);
+        Assert.DoesNotContain($"{deadPort}", text);
+        Assert.DoesNotContain("refused", text, StringComparison.OrdinalIgnoreCase);
+        await app.Log.WaitForAsync(e => e.EventName == "HealthCheckFailed", TimeSpan.FromSeconds(15));
     }
 
     private static IEnumerable<long> Seqs(UpdatesPage page) => page.Updates.Select(u => u.Seq);
