@@ -90,6 +90,7 @@ public static class TailCommand
     {
         var followers = channels.ToDictionary(c => c, c => new ChannelFollower(http, c, (update, recovered) => Print(c, update, recovered), keepHistory: false));
         await using var client = await UpdatesClient.ConnectAsync(http, transport, configure: builder => builder.WithAutomaticReconnect(new RetryForever()));
+        client.RenewalFailed += error => AnsiConsole.MarkupLine($"[yellow]could not renew the subscriptions[/] ({Markup.Escape(error.Message)}); their pushes stop when they lapse.");
         client.Connection.Reconnecting += error =>
         {
             AnsiConsole.MarkupLine($"[yellow]connection lost[/] ({Markup.Escape(error?.Message ?? "closed")}); reconnecting…");

@@ -17,7 +17,7 @@ namespace Serverless.Functions.Access;
 /// <c>x-ms-client-principal</c> are never read: a caller who sends one is as anonymous as one who does not
 /// (docs/identity.md).
 /// </summary>
-internal sealed partial class CallerAuthentication(IOptions<AuthOptions> authOptions, ILogger<CallerAuthentication> logger) : IFunctionsWorkerMiddleware
+internal sealed partial class CallerAuthentication(IOptions<AuthOptions> authOptions, RequestLimiter limiter, ILogger<CallerAuthentication> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -39,6 +39,13 @@ internal sealed partial class CallerAuthentication(IOptions<AuthOptions> authOpt
         var caller = result.Succeeded ? CallerClaims.Read(result.Principal, options.UserIdClaim) : null;
         if (caller is null)
         {
+            // A refused token counts against its sender's address, so that a flood of forged tokens meets the limit too.
+            if (limiter.TryAcquire(RequestLimiter.ClientOf(Caller.Anonymous, http)) is { } retryAfter)
+            {
+                await RequestLimits.RefuseAsync(http, retryAfter);
+                return;
+            }
+
             var reason = result.Succeeded ? $"the token names no user (claim {options.UserIdClaim})" : Describe(result.Failure);
             LogRefused(logger, context.FunctionDefinition.Name, reason);
             http.Response.Headers.WWWAuthenticate = $"Bearer error=\"invalid_token\", error_description=\"{reason}\"";

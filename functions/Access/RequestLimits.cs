@@ -22,14 +22,20 @@ internal sealed partial class RequestLimits(RequestLimiter limiter, ILogger<Requ
         var client = RequestLimiter.ClientOf(context.GetCaller(), http);
         if (limiter.TryAcquire(client) is { } retryAfter)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             LogLimited(logger, context.FunctionDefinition.Name, client);
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await ApiProblems.TooManyRequests($"Too many requests from this client: try again in {seconds} s.").ExecuteAsync(http);
+            await RefuseAsync(http, retryAfter);
             return;
         }
 
         await next(context);
+    }
+
+    /// <summary>429 with <c>Retry-After</c> in whole seconds and problem details.</summary>
+    public static Task RefuseAsync(HttpContext http, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ApiProblems.TooManyRequests($"Too many requests from this client: try again in {seconds} s.").ExecuteAsync(http);
     }
 
     [LoggerMessage(EventId = 81, EventName = "RequestLimited", Level = LogLevel.Debug, Message = "{Function}: {Client} is over its request limit")]

@@ -101,6 +101,28 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
         Assert.Equal(HttpStatusCode.OK, fits.StatusCode);
     }
 
+    [Fact]
+    public async Task A_flood_of_forged_tokens_meets_the_limit_too()
+    {
+        using var forger = TestCallers.ClientAs(app.BaseAddress, user: null).As("forged.not-a.token");
+        // The address's bucket may be empty after another test's flood: start once it answers again.
+        await Poll.UntilAsync(async () =>
+        {
+            using var first = await forger.GetAsync("/api/health");
+            return first.StatusCode == HttpStatusCode.Unauthorized ? (bool?)true : null;
+        }, TimeSpan.FromSeconds(30));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < SettingDefaults.RequestBurst * 2; i++)
+        {
+            using var response = await forger.GetAsync("/api/health");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.Unauthorized, statuses);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.All(statuses, status => Assert.True(status is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests, $"{status}"));
+    }
+
     private static async Task<List<(HttpStatusCode Status, int RetryAfter, bool Problem)>> FloodAsync(HttpClient client, string channel, int worker, CancellationToken stop)
     {
         var answers = new List<(HttpStatusCode, int, bool)>();
