@@ -70,7 +70,9 @@ export class Api {
       } catch {
         // not a problem document
       }
-      throw new Error(`${what} answered ${response.status} ${detail}`.trim());
+      const error = new Error(`${what} answered ${response.status} ${detail}`.trim());
+      error.status = response.status;
+      throw error;
     }
     return response.json();
   }

@@ -146,7 +146,8 @@ function signalRSession(transportName) {
     if (channels.length === 0 || connection.state !== signalR.HubConnectionState.Connected) {
       return;
     }
-    const answer = await api.subscribe(negotiated.userId, channels);
+    const answer = await subscribeAllowed(channels);
+    if (!answer) return;
     renew(answer.expiresInSeconds);
     await Promise.all(answer.channels.map(async ({ channel, epoch, head }) => {
       const entry = followed.get(channel);
@@ -159,13 +160,33 @@ function signalRSession(transportName) {
     }));
   }
 
+  // A subscription is refused whole when one of its channels may not be followed (401, 403): then each channel alone
+  // finds which, those are dropped with a word why, and the rest are joined.
+  async function subscribeAllowed(channels) {
+    try {
+      return await api.subscribe(negotiated.userId, channels);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      if (channels.length === 1) {
+        refused(channels[0], error);
+        return null;
+      }
+    }
+    const answers = [];
+    for (const channel of channels) {
+      const answer = await subscribeAllowed([channel]);
+      if (answer) answers.push(answer);
+    }
+    return answers.length === 0 ? null : { channels: answers.flatMap((a) => a.channels), expiresInSeconds: Math.min(...answers.map((a) => a.expiresInSeconds)) };
+  }
+
   // A subscription lasts a few minutes unless renewed (what the caller may no longer follow is refused then): renew
   // every followed channel half-way through.
   function renew(expiresInSeconds) {
     if (renewal || stopped) return;
     renewal = setInterval(() => {
       if (connection.state === signalR.HubConnectionState.Connected && followed.size > 0) {
-        api.subscribe(negotiated.userId, [...followed.keys()]).catch(showError);
+        subscribeAllowed([...followed.keys()]).catch(showError);
       }
     }, (expiresInSeconds * 1000) / 2);
   }
@@ -223,8 +244,13 @@ function pollingSession() {
   async function tick() {
     try {
       await Promise.all([...followed.entries()].map(async ([channel, entry]) => {
-        await begin(channel);
-        await entry.follower.poll();
+        try {
+          await begin(channel);
+          await entry.follower.poll();
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          refused(channel, error);
+        }
       }));
       setState("polling", `polling every ${pollInterval / 1000} s`);
     } catch (error) {
@@ -295,6 +321,19 @@ async function refreshChannels() {
   } catch (error) {
     showError(error);
   }
+}
+
+// 401 or 403: the caller may not follow the channel (signing in may help with 401).
+function isRefusal(error) {
+  return error?.status === 401 || error?.status === 403;
+}
+
+// A channel the caller may not follow: dropped, with a word why.
+function refused(channel, error) {
+  unfollow(channel);
+  showError(error);
+  const box = $("channel-list").querySelector(`li[data-channel="${CSS.escape(channel)}"] input`);
+  if (box) box.checked = false;
 }
 
 function unfollow(channel) {

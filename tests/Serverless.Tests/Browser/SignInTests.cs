@@ -59,6 +59,30 @@ public sealed class SignInTests(LocalStackFixture fixture)
         Assert.Equal(["", "alice", "bob", "operator"], await page.EvaluateAsync<string[]>("[...document.querySelectorAll('#user option')].map(o => o.value)"));
     }
 
+    [Theory]
+    [InlineData("websockets")]
+    [InlineData("polling")]
+    public async Task A_channel_the_caller_may_not_follow_is_dropped_with_a_word_why_and_the_rest_still_arrive(string transport)
+    {
+        var (prices, orders) = (TestEvents.NewChannel("prices"), TestEvents.NewChannel("orders"));
+        foreach (var channel in new[] { prices, orders })
+        {
+            await fixture.PublishAsync(channel, ["first"]);
+            await fixture.WaitForHeadAsync(channel, 1);
+        }
+
+        await using var context = await fixture.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(fixture.Stack.WebUrl, $"?transport={transport}&channels={prices},{orders}").ToString());
+        await WaitForCardAsync(page, prices, seq: 1);
+        await page.WaitForFunctionAsync("c => window.serverless.errors.some(e => e.includes('401') && e.includes(c))", orders,
+            new PageWaitForFunctionOptions { Timeout = 30_000 });
+        await fixture.PublishAsync(prices, ["second"]);
+        await WaitForCardAsync(page, prices, seq: 2);
+
+        Assert.Empty(await page.EvaluateAsync<string[]>("c => [...document.querySelectorAll('section.channel')].map(s => s.dataset.channel).filter(name => name === c)", orders));
+    }
+
     private static Task WaitForCardAsync(IPage page, string channel, long seq) =>
         page.WaitForFunctionAsync(
             "([channel, seq]) => [...document.querySelectorAll('section.channel')].some(s => s.dataset.channel === channel && s.dataset.following === 'true' && Number(s.querySelector('.last').textContent.slice(1)) >= seq)",
