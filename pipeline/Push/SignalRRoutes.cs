@@ -8,9 +8,6 @@ public static class SignalRRoutes
     public static string GroupSend(string hub, string group) =>
         $"/api/hubs/{Hub(hub)}/groups/{Uri.EscapeDataString(group)}/:send";
 
-    public static string GroupConnection(string hub, string group, string connectionId) =>
-        $"/api/hubs/{Hub(hub)}/groups/{Uri.EscapeDataString(group)}/connections/{Uri.EscapeDataString(connectionId)}";
-
     /// <summary>Adds a user to a group for <paramref name="ttl"/> (whole seconds), or removes it (docs/signalr-service.md#rest-api).</summary>
     public static string UserGroup(string hub, string user, string group, TimeSpan? ttl = null) =>
         $"/api/hubs/{Hub(hub)}/users/{Uri.EscapeDataString(user)}/groups/{Uri.EscapeDataString(group)}"
