@@ -373,6 +373,7 @@ function showIdentity() {
   $("who").textContent = identity.user ? `signed in as ${identity.user}` : "not signed in: public channels only";
 }
 showIdentity();
+if (identity.error) showError(identity.error);
 
 $("connect").addEventListener("click", () => (session ? disconnect() : connect()).catch(showError));
 $("transport").addEventListener("change", () => session && connect().catch(showError));

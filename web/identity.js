@@ -17,6 +17,7 @@ export class Identity {
     this.entra = null;
     this.token = null;
     this.expires = 0;
+    this.error = null;    // why signing in failed, if it did
   }
 
   static async create(signIn, params) {
@@ -24,7 +25,13 @@ export class Identity {
     if (signIn?.kind === "local") {
       const wanted = params.get("as") ?? sessionStorage.getItem(STORAGE_KEY);
       identity.user = (signIn.users ?? []).includes(wanted) ? wanted : null;
-      if (identity.user) await identity.accessToken();
+      try {
+        if (identity.user) await identity.accessToken();
+      } catch (error) {
+        // The sign-in is not there (the local web server went away): go on anonymously and say why.
+        identity.user = null;
+        identity.error = error;
+      }
     } else if (signIn?.kind === ENTRA) {
       await loadScript("lib/msal-browser.min.js");
       const app = new msal.PublicClientApplication(EntraSignIn.configuration(signIn, location.origin + location.pathname));
