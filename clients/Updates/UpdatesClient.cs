@@ -108,8 +108,9 @@ public sealed class UpdatesClient : IAsyncDisposable
                 {
                     await UpdatesApi.SubscribeAsync(functionApp, UserId, channels, closing.Token);
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !closing.IsCancellationRequested)
                 {
+                    // Refused, or the function app did not answer in time (it may be restarting): the next tick tries again.
                     RenewalFailed?.Invoke(ex);
                 }
             }
