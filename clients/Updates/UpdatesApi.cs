@@ -14,7 +14,7 @@ public static class UpdatesApi
         (channel, after, limit) => ReadPageAsync(functionApp, channel, after, limit);
 
     public static Task<UpdatesPage> ReadPageAsync(HttpClient functionApp, string channel, long after, int limit, CancellationToken cancellationToken = default) =>
-        SendAsync<UpdatesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Updates(channel, after, limit)), cancellationToken);
+        SendAsync<UpdatesPage>(functionApp, () => new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Updates(channel, after, limit)), cancellationToken);
 
     /// <summary>A channel's whole log, page by page.</summary>
     public static async Task<List<UpdateItem>> ReadLogAsync(HttpClient functionApp, string channel, CancellationToken cancellationToken = default)
@@ -33,10 +33,10 @@ public static class UpdatesApi
 
     /// <summary>A page of the latest values, in key order from after <paramref name="after"/>.</summary>
     public static Task<LatestValuesPage> ReadLatestAsync(HttpClient functionApp, string channel, string? after = null, int limit = LatestValuesPage.MaxLimit, CancellationToken cancellationToken = default) =>
-        SendAsync<LatestValuesPage>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel, after, limit)), cancellationToken);
+        SendAsync<LatestValuesPage>(functionApp, () => new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Latest(channel, after, limit)), cancellationToken);
 
     public static Task<ChannelList> ListChannelsAsync(HttpClient functionApp, string prefix = "", string? after = null, int limit = ChannelList.MaxLimit, CancellationToken cancellationToken = default) =>
-        SendAsync<ChannelList>(functionApp, new HttpRequestMessage(HttpMethod.Get, ApiRoutes.ChannelsPage(prefix, after, limit)), cancellationToken);
+        SendAsync<ChannelList>(functionApp, () => new HttpRequestMessage(HttpMethod.Get, ApiRoutes.ChannelsPage(prefix, after, limit)), cancellationToken);
 
     /// <summary>
     /// Joins <paramref name="userId"/> (the caller's own user, or the anonymous id negotiate answered) to the channels'
@@ -47,7 +47,7 @@ public static class UpdatesApi
         var answers = new List<SubscribeResponse>();
         foreach (var chunk in channels.Distinct().Chunk(SubscribeRequest.MaxChannels))
         {
-            answers.Add(await SendAsync<SubscribeResponse>(functionApp, new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Subscriptions)
+            answers.Add(await SendAsync<SubscribeResponse>(functionApp, () => new HttpRequestMessage(HttpMethod.Post, ApiRoutes.Subscriptions)
             {
                 Content = JsonContent.Create(new SubscribeRequest(userId, chunk), options: Json),
             }, cancellationToken));
@@ -60,54 +60,30 @@ public static class UpdatesApi
     private const int MaxWaits = 5;
 
     /// <summary>
-    /// Sends and reads the answer; an error answer (problem details) becomes an exception with its status and text. An
-    /// answer 429 is waited out for its <c>Retry-After</c> and asked again, a few times.
+    /// Sends the request <paramref name="request"/> makes and reads the answer; an error answer (problem details) becomes
+    /// an exception with its status and text. An answer 429 is waited out for its <c>Retry-After</c> and the request made
+    /// and sent again, a few times.
     /// </summary>
-    private static async Task<T> SendAsync<T>(HttpClient functionApp, HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using (request)
-        {
-            var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
-            using var response = await SendWaitingOutLimitsAsync(functionApp, request, body, cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                var problem = await response.Content.ReadAsStringAsync(cancellationToken);
-                throw new HttpRequestException($"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {problem}", null, response.StatusCode);
-            }
-
-            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
-                ?? throw new HttpRequestException($"{request.Method} {request.RequestUri} answered with an empty body.");
-        }
-    }
-
-    private static async Task<HttpResponseMessage> SendWaitingOutLimitsAsync(HttpClient functionApp, HttpRequestMessage request, byte[]? body, CancellationToken cancellationToken)
+    private static async Task<T> SendAsync<T>(HttpClient functionApp, Func<HttpRequestMessage> request, CancellationToken cancellationToken)
     {
         for (var waits = 0; ; waits++)
         {
-            var response = await functionApp.SendAsync(Copy(request, body), cancellationToken);
-            if (response.StatusCode != System.Net.HttpStatusCode.TooManyRequests || waits >= MaxWaits)
+            using var sent = request();
+            using var response = await functionApp.SendAsync(sent, cancellationToken);
+            if (response.StatusCode == System.Net.HttpStatusCode.TooManyRequests && waits < MaxWaits)
             {
-                return response;
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
+                continue;
             }
 
-            var delay = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
-            response.Dispose();
-            await Task.Delay(delay, cancellationToken);
-        }
-    }
-
-    private static HttpRequestMessage Copy(HttpRequestMessage request, byte[]? body)
-    {
-        var copy = new HttpRequestMessage(request.Method, request.RequestUri);
-        if (body is not null)
-        {
-            copy.Content = new ByteArrayContent(body);
-            foreach (var header in request.Content!.Headers)
+            if (!response.IsSuccessStatusCode)
             {
-                copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+                throw new HttpRequestException($"{sent.Method} {sent.RequestUri} answered {(int)response.StatusCode}: {problem}", null, response.StatusCode);
             }
-        }
 
-        return copy;
+            return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+                ?? throw new HttpRequestException($"{sent.Method} {sent.RequestUri} answered with an empty body.");
+        }
     }
 }

@@ -27,7 +27,6 @@ internal sealed class BearerTokens(IOptions<AuthOptions> auth) : IConfigureNamed
     {
         var settings = auth.Value;
         options.MapInboundClaims = false;
-        options.Audience = settings.Audience;
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidAudience = settings.Audience,

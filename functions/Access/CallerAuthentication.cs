@@ -30,7 +30,7 @@ internal sealed partial class CallerAuthentication(IOptions<AuthOptions> authOpt
         var result = await http.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
         if (result.None)
         {
-            context.SetCaller(Caller.Anonymous, expires: null);
+            context.SetCaller(Caller.Anonymous);
             await next(context);
             return;
         }
@@ -53,7 +53,7 @@ internal sealed partial class CallerAuthentication(IOptions<AuthOptions> authOpt
             return;
         }
 
-        context.SetCaller(caller, CallerClaims.Expires(result.Principal!));
+        context.SetCaller(caller);
         await next(context);
     }
 

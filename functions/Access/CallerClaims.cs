@@ -12,33 +12,21 @@ internal static class CallerClaims
     public const string RolesClaim = "roles";
 
     private const string CallerItem = "Serverless.Caller";
-    private const string ExpiresItem = "Serverless.CallerExpires";
 
-    /// <summary>The caller, or null when the token names no user.</summary>
+    /// <summary>The caller, with when its token ends; null when the token names no user.</summary>
     public static Caller? Read(ClaimsPrincipal? principal, string userIdClaim) =>
         principal?.FindFirst(userIdClaim)?.Value is { Length: > 0 } userId
-            ? new Caller(userId, principal.FindAll(RolesClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal))
+            ? new Caller(userId, principal.FindAll(RolesClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal), Expires(principal))
             : null;
 
-    public static DateTimeOffset? Expires(ClaimsPrincipal principal) =>
+    private static DateTimeOffset? Expires(ClaimsPrincipal principal) =>
         long.TryParse(principal.FindFirst("exp")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var exp)
             ? DateTimeOffset.FromUnixTimeSeconds(exp)
             : null;
 
-    public static void SetCaller(this FunctionContext context, Caller caller, DateTimeOffset? expires)
-    {
-        context.Items[CallerItem] = caller;
-        if (expires is { } value)
-        {
-            context.Items[ExpiresItem] = value;
-        }
-    }
+    public static void SetCaller(this FunctionContext context, Caller caller) => context.Items[CallerItem] = caller;
 
     /// <summary>Who calls: set for every HTTP invocation by <see cref="CallerAuthentication"/>; anonymous otherwise.</summary>
     public static Caller GetCaller(this FunctionContext context) =>
         context.Items.TryGetValue(CallerItem, out var caller) && caller is Caller known ? known : Caller.Anonymous;
-
-    /// <summary>When the caller's token expires; null for anonymous callers.</summary>
-    public static DateTimeOffset? GetCallerExpires(this FunctionContext context) =>
-        context.Items.TryGetValue(ExpiresItem, out var expires) ? expires as DateTimeOffset? : null;
 }

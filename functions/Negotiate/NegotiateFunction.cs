@@ -18,5 +18,5 @@ public sealed class NegotiateFunction(ClientTokens tokens)
     public Ok<NegotiateResponse> Negotiate(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "negotiate")] HttpRequest request,
         FunctionContext context) =>
-        TypedResults.Ok(tokens.Issue(context.GetCaller(), context.GetCallerExpires()));
+        TypedResults.Ok(tokens.Issue(context.GetCaller()));
 }

@@ -2,9 +2,9 @@ namespace Serverless.Pipeline.Access;
 
 /// <summary>
 /// Who calls the API, from a bearer token the app has checked: a user id and roles, or nobody (anonymous). Nothing
-/// else a request carries, no header and no body field, makes a caller.
+/// else a request carries, no header and no body field, makes a caller. <see cref="Expires"/> is when its token ends.
 /// </summary>
-public sealed record Caller(string? UserId, IReadOnlySet<string> Roles)
+public sealed record Caller(string? UserId, IReadOnlySet<string> Roles, DateTimeOffset? Expires = null)
 {
     public static Caller Anonymous { get; } = new(null, new HashSet<string>());
 

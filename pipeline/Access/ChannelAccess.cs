@@ -25,12 +25,14 @@ public sealed class ChannelAccess
     private readonly AccessOptions options;
     private readonly Regex[] publicPatterns;
     private readonly Dictionary<string, Regex[]> rolePatterns;
+    private readonly Regex[] userPatterns;
 
     public ChannelAccess(IOptions<AccessOptions> options)
     {
         this.options = options.Value;
         publicPatterns = [.. this.options.PublicChannels.Select(p => ChannelPattern.ToRegex(p))];
         rolePatterns = this.options.RoleChannels.ToDictionary(r => r.Key, r => r.Value.Select(p => ChannelPattern.ToRegex(p)).ToArray(), StringComparer.Ordinal);
+        userPatterns = [.. this.options.UserChannels.Select(ChannelPattern.ToRegex)];
     }
 
     public TimeSpan SubscriptionLifetime => TimeSpan.FromMinutes(options.SubscriptionMinutes);
@@ -60,7 +62,7 @@ public sealed class ChannelAccess
             }
         }
 
-        return UserPatterns(caller).Any(p => ChannelPattern.ToRegex(p, caller.UserId).IsMatch(channel));
+        return userPatterns.Any(p => ChannelPattern.IsMatch(p, channel, caller.UserId));
     }
 
     /// <summary>

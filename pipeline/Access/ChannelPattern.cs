@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Serverless.Contracts.CloudEvents;
+using Serverless.Pipeline.Settings;
 
 namespace Serverless.Pipeline.Access;
 
@@ -37,16 +38,35 @@ public static partial class ChannelPattern
     /// </summary>
     public static bool IsChannelSafeUserId(string userId) => UserIdPattern().IsMatch(userId);
 
-    public static Regex ToRegex(string pattern, string? userId = null)
+    /// <summary>
+    /// The pattern as a regular expression, built once: <c>{user}</c> becomes a group named <see cref="UserGroup"/> that
+    /// takes one channel segment, which <see cref="IsMatch"/> compares with the caller's user id.
+    /// </summary>
+    public static Regex ToRegex(string pattern)
     {
-        var text = Regex.Escape(pattern).Replace(@"\*", ".*", StringComparison.Ordinal);
-        if (userId is not null)
+        var body = Glob.Body(pattern);
+        var placeholder = Regex.Escape(UserPlaceholder);
+        var first = body.IndexOf(placeholder, StringComparison.Ordinal);
+        if (first >= 0)
         {
-            text = text.Replace(Regex.Escape(UserPlaceholder), Regex.Escape(userId), StringComparison.Ordinal);
+            body = body[..first] + $"(?<{UserGroup}>{UserIdCharacters})"
+                + body[(first + placeholder.Length)..].Replace(placeholder, $@"\k<{UserGroup}>", StringComparison.Ordinal);
         }
 
-        return new Regex($"^{text}$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
+        return Glob.Anchored(body);
     }
+
+    /// <summary>True when <paramref name="pattern"/> matches the channel, and its <c>{user}</c>, if it has one, is <paramref name="userId"/>.</summary>
+    public static bool IsMatch(Regex pattern, string channel, string? userId)
+    {
+        var match = pattern.Match(channel);
+        return match.Success && (match.Groups[UserGroup] is not { Success: true } user || user.Value == userId);
+    }
+
+    public const string UserGroup = "user";
+
+    // One channel segment: no '.', so that users.{user}.* never reaches into another user's channels.
+    private const string UserIdCharacters = "[A-Za-z0-9_:-]{1,64}";
 
     /// <summary>The part of the pattern before its first <c>*</c>: every channel it matches starts with it.</summary>
     public static string LiteralPrefix(string pattern, string? userId = null)
@@ -56,7 +76,6 @@ public static partial class ChannelPattern
         return star < 0 ? resolved : resolved[..star];
     }
 
-    // No '.', so that users.{user}.* never reaches into another user's channels.
-    [GeneratedRegex("^[A-Za-z0-9_:-]{1,64}$")]
+    [GeneratedRegex($"^{UserIdCharacters}$")]
     private static partial Regex UserIdPattern();
 }

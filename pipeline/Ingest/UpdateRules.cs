@@ -9,8 +9,8 @@ namespace Serverless.Pipeline.Ingest;
 /// <summary>The configurable rules: which channels and which event types may be ingested.</summary>
 public sealed class UpdateRules(IngestOptions options)
 {
-    private readonly Regex[] allowedChannels = options.AllowedChannels.Select(Glob).ToArray();
-    private readonly Regex[] allowedTypes = options.AllowedTypes.Select(Glob).ToArray();
+    private readonly Regex[] allowedChannels = options.AllowedChannels.Select(Glob.ToRegex).ToArray();
+    private readonly Regex[] allowedTypes = options.AllowedTypes.Select(Glob.ToRegex).ToArray();
 
     /// <summary>The reason the update breaks a rule, or null when it may be stored.</summary>
     public (string Reason, string Detail)? Check(Update update)
@@ -27,7 +27,4 @@ public sealed class UpdateRules(IngestOptions options)
 
         return null;
     }
-
-    private static Regex Glob(string pattern) =>
-        new("^" + Regex.Escape(pattern).Replace(@"\*", ".*") + "$", RegexOptions.CultureInvariant | RegexOptions.Singleline);
 }

@@ -28,11 +28,11 @@ public sealed partial class ClientTokens(IOptions<SignalROptions> options, TimeP
     /// <summary>True for an id of the form <see cref="Issue"/> makes for an anonymous caller (user ids hold no '.').</summary>
     public static bool IsAnonymousUserId(string? userId) => userId is not null && AnonymousId().IsMatch(userId);
 
-    public NegotiateResponse Issue(Caller caller, DateTimeOffset? callerExpires)
+    public NegotiateResponse Issue(Caller caller)
     {
         var userId = caller.UserId ?? AnonymousPrefix + ServiceJwt.Base64Url(RandomNumberGenerator.GetBytes(16));
         var now = time.GetUtcNow();
-        var lifetime = callerExpires is { } expires && expires - now < Lifetime
+        var lifetime = caller.Expires is { } expires && expires - now < Lifetime
             ? TimeSpan.FromTicks(Math.Max((expires - now).Ticks, ShortestLifetime.Ticks))
             : Lifetime;
         var path = SignalRRoutes.Client(options.Value.HubName);

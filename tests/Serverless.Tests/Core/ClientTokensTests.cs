@@ -24,7 +24,7 @@ public sealed class ClientTokensTests
     [Fact]
     public void An_anonymous_caller_gets_a_new_unguessable_id_each_time()
     {
-        var (first, second) = (Tokens().Issue(Caller.Anonymous, null), Tokens().Issue(Caller.Anonymous, null));
+        var (first, second) = (Tokens().Issue(Caller.Anonymous), Tokens().Issue(Caller.Anonymous));
 
         Assert.True(ClientTokens.IsAnonymousUserId(first.UserId), first.UserId);
         Assert.NotEqual(first.UserId, second.UserId);
@@ -43,11 +43,11 @@ public sealed class ClientTokensTests
     [Fact]
     public void A_signed_in_callers_token_names_its_user_and_ends_with_the_callers_own()
     {
-        var alice = new Caller("alice", new HashSet<string>());
+        Caller Alice(DateTimeOffset expires) => new("alice", new HashSet<string>(), expires);
 
-        var soon = Tokens().Issue(alice, Now.AddMinutes(10));
-        var later = Tokens().Issue(alice, Now.AddHours(5));
-        var inTheSkew = Tokens().Issue(alice, Now.AddSeconds(-20));
+        var soon = Tokens().Issue(Alice(Now.AddMinutes(10)));
+        var later = Tokens().Issue(Alice(Now.AddHours(5)));
+        var inTheSkew = Tokens().Issue(Alice(Now.AddSeconds(-20)));
 
         Assert.Equal("alice", soon.UserId);
         Assert.Equal(600, Lifetime(soon.AccessToken));
