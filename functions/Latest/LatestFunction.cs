@@ -31,16 +31,14 @@ public sealed class LatestFunction(UpdateLog log)
             return ApiProblems.BadRequest($"limit must be a whole number from 1 to {LatestValuesPage.MaxLimit}.");
         }
 
-        var head = log.ReadHeadAsync(channel, cancellationToken);
-        var values = log.ReadLatestAsync(channel, after, (int)limit, cancellationToken);
-        var (headValue, stored) = (await head, await values);
-        var page = PageBudget.Within(stored, v => v.Data);
+        var latest = await log.ReadLatestAsync(channel, after, (int)limit, cancellationToken);
+        var page = PageBudget.Within(latest.Values, v => v.Data);
         return TypedResults.Ok(new LatestValuesPage(
             channel,
-            headValue?.Epoch,
-            headValue?.LastSequence ?? 0,
+            latest.Head?.Epoch,
+            latest.Head?.LastSequence ?? 0,
             page.Select(v => new LatestValue(v.Key!, v.Seq, v.Version, v.Id, v.Type, v.Time, v.Data)).ToArray(),
-            page.Count < stored.Count || stored.Count == limit ? page[^1].Key : null));
+            page.Count < latest.Values.Count || latest.More ? page[^1].Key : null));
     }
 
     private const int EntityKeyMaxLength = 256;

@@ -12,7 +12,8 @@ public sealed record ChannelState(ChannelHead? Head, IReadOnlyDictionary<string,
 /// The head of a channel's log: the last sequence number and the epoch the log belongs to. A new epoch means a new log
 /// (the channel was created or reset), so clients start over. <see cref="ETag"/> guards against concurrent writers.
 /// The head also knows which events were stored: the last few by source and id (<see cref="Recent"/>), and the place
-/// of the last one in each Event Hubs partition (<see cref="Positions"/>).
+/// of the last one in each Event Hubs partition (<see cref="Positions"/>); and the latest value of the keys whose key
+/// rows are behind (<see cref="Pending"/>).
 /// </summary>
 public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag = null)
 {
@@ -20,7 +21,12 @@ public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag =
 
     public EventPositions Positions { get; init; } = EventPositions.Empty;
 
-    /// <summary>The head once <paramref name="stored"/> (the next updates, in sequence order) are stored; the ETag stays the one to replace.</summary>
+    public PendingValues Pending { get; init; } = PendingValues.Empty;
+
+    /// <summary>
+    /// The head once <paramref name="stored"/> (the next updates, in sequence order) are stored, its pending values as
+    /// they were (<see cref="LogTransactions"/> decides those); the ETag stays the one to replace.
+    /// </summary>
     public ChannelHead After(IReadOnlyList<SequencedUpdate> stored, int recentCapacity)
     {
         if (stored.Count == 0)

@@ -29,7 +29,12 @@ public sealed class ChannelStateCache
         {
             if (!entry.Keys.TryGetValue(key, out var state))
             {
-                return null;
+                if (!entry.Head.Pending.TryGet(key, out var pending))
+                {
+                    return null;
+                }
+
+                state = new KeyState(pending.Sequence, pending.Version);
             }
 
             if (state is not null)

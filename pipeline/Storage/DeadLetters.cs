@@ -20,7 +20,7 @@ public sealed class DeadLetters(StorageTables tables, TimeProvider time)
         var now = time.GetUtcNow();
         var batchId = Guid.NewGuid().ToString("N");
         var entities = rejections.Select(r => ToEntity(r, now, batchId)).GroupBy(e => e.PartitionKey);
-        var writes = entities.SelectMany(partition => partition.Chunk(UpdateLog.MaxTransactionOperations))
+        var writes = entities.SelectMany(partition => partition.Chunk(LogTransactions.MaxOperations))
             .Select(chunk => tables.DeadLetters.SubmitTransactionAsync(
                 chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken));
         await Task.WhenAll(writes);

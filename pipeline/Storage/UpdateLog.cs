@@ -11,10 +11,6 @@ namespace Serverless.Pipeline.Storage;
 /// </summary>
 public sealed class UpdateLog(StorageTables tables)
 {
-    // Entity-group transaction limits: 100 operations and 4 MiB of payload.
-    public const int MaxTransactionOperations = 100;
-    private const int MaxTransactionBytes = 3 * 1024 * 1024;
-
     // A filter may hold at most 15 comparisons: the partition, the two range bounds, and 12 row keys.
     private const int MaxRowKeysPerQuery = 12;
 
@@ -39,13 +35,19 @@ public sealed class UpdateLog(StorageTables tables)
             }
         }
 
+        // A pending value is always later than its key's row.
+        foreach (var value in head?.Pending.Values ?? [])
+        {
+            keyStates[value.Key] = new KeyState(value.Sequence, value.Version);
+        }
+
         return new ChannelState(head, keyStates);
     }
 
     /// <summary>
     /// Appends new updates after <paramref name="head"/> (as read: its ETag, or none for a new channel), in as few
-    /// transactions as the limits allow, each moving the head on, and returns the head as stored, with its new ETag.
-    /// Throws a 409/412 <see cref="RequestFailedException"/> when another writer got there first.
+    /// transactions as the limits allow (<see cref="LogTransactions"/>), each moving the head on, and returns the head as
+    /// stored, with its new ETag. Throws a 409/412 <see cref="RequestFailedException"/> when another writer got there first.
     /// </summary>
     public async Task<ChannelHead> CommitAsync(string channel, ChannelHead head, IReadOnlyList<SequencedUpdate> stored, int recentEvents, CancellationToken cancellationToken)
     {
@@ -56,19 +58,12 @@ public sealed class UpdateLog(StorageTables tables)
             await tables.Updates.UpsertEntityAsync(UpdateRows.IndexEntry(channel), TableUpdateMode.Replace, cancellationToken);
         }
 
-        foreach (var chunk in Chunks(stored, recentEvents))
+        foreach (var transaction in LogTransactions.Plan(head, stored, recentEvents))
         {
-            var actions = new List<TableTransactionAction>(MaxTransactionOperations);
-            actions.AddRange(chunk.Select(entry => new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Log(channel, entry))));
-
-            // A transaction may touch an entity once: each key row gets the chunk's last update of its key.
-            foreach (var last in chunk.Where(e => e.Update.Key is not null).GroupBy(e => e.Update.Key!).Select(g => g.Last()))
-            {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, UpdateRows.Key(channel, last)));
-            }
-
-            var next = head.After(chunk, recentEvents);
-            var row = UpdateRows.Head(channel, next);
+            var actions = new List<TableTransactionAction>(LogTransactions.MaxOperations);
+            actions.AddRange(transaction.Updates.Select(entry => new TableTransactionAction(TableTransactionActionType.Add, UpdateRows.Log(channel, entry))));
+            actions.AddRange(transaction.KeyRows.Select(value => new TableTransactionAction(TableTransactionActionType.UpsertReplace, UpdateRows.Key(channel, value))));
+            var row = UpdateRows.Head(channel, transaction.Head);
             actions.Add(head.ETag is null
                 ? new TableTransactionAction(TableTransactionActionType.Add, row)
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, new ETag(head.ETag)));
@@ -76,7 +71,7 @@ public sealed class UpdateLog(StorageTables tables)
             var response = await tables.Updates.SubmitTransactionAsync(actions, cancellationToken);
             var etag = response.Value[^1].Headers.ETag?.ToString()
                 ?? (await tables.Updates.GetEntityAsync<TableEntity>(channel, UpdateRowKeys.Head, cancellationToken: cancellationToken)).Value.ETag.ToString();
-            head = next with { ETag = etag };
+            head = transaction.Head with { ETag = etag };
         }
 
         return head;
@@ -132,8 +127,32 @@ public sealed class UpdateLog(StorageTables tables)
         return updates;
     }
 
-    /// <summary>The latest update of the channel's entity keys after <paramref name="afterKey"/> in key order, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<StoredUpdate>> ReadLatestAsync(string channel, string afterKey, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The latest update of the channel's entity keys after <paramref name="afterKey"/> in key order, at most
+    /// <paramref name="limit"/>, from its key rows and its head's pending values, with the head.
+    /// </summary>
+    public async Task<LatestValues> ReadLatestAsync(string channel, string afterKey, int limit, CancellationToken cancellationToken)
+    {
+        var head = ReadHeadAsync(channel, cancellationToken);
+        var rows = ReadKeyRowsAsync(channel, afterKey, limit, cancellationToken);
+        var (headValue, keyRows) = (await head, await rows);
+
+        // Pending values after the cursor join the key rows, replacing older ones. The first `limit` in key order are the
+        // page: a pending key past the last key row sorts after all of them, so no key is skipped on the next page.
+        var values = keyRows.ToDictionary(v => v.Key!, StringComparer.Ordinal);
+        foreach (var pending in headValue?.Pending.Values ?? [])
+        {
+            if (string.CompareOrdinal(pending.Key, afterKey) > 0 && (!values.TryGetValue(pending.Key, out var row) || row.Seq < pending.Sequence))
+            {
+                values[pending.Key] = UpdateRows.ReadValue(pending);
+            }
+        }
+
+        var page = values.Values.OrderBy(v => v.Key, StringComparer.Ordinal).ToList();
+        return new LatestValues(headValue, [.. page.Take(limit)], keyRows.Count == limit || page.Count > limit);
+    }
+
+    private async Task<List<StoredUpdate>> ReadKeyRowsAsync(string channel, string afterKey, int limit, CancellationToken cancellationToken)
     {
         await tables.EnsureCreatedAsync(cancellationToken);
         var filter = afterKey.Length > 0
@@ -152,51 +171,6 @@ public sealed class UpdateLog(StorageTables tables)
         return values;
     }
 
-    /// <summary>
-    /// Splits new updates so that each transaction stays within 100 operations and its byte budget, the head with up to
-    /// <paramref name="recentEvents"/> recent events included.
-    /// </summary>
-    public static List<SequencedUpdate[]> Chunks(IReadOnlyList<SequencedUpdate> stored, int recentEvents)
-    {
-        var chunks = new List<SequencedUpdate[]>();
-        var current = new List<SequencedUpdate>();
-        var keys = new HashSet<string>();
-        var headBytes = 1024 + recentEvents * RecentEvents.EntryBytes * 2;
-        var operations = 1; // the head
-        var bytes = headBytes;
-
-        foreach (var entry in stored)
-        {
-            var needed = 1 + (entry.Update.Key is { } key && !keys.Contains(key) ? 1 : 0);
-            var size = UpdateRows.EstimatedBytes(entry) * (entry.Update.Key is null ? 1 : 2); // the log row, and the key row
-            if (current.Count > 0 && (operations + needed > MaxTransactionOperations || bytes + size > MaxTransactionBytes))
-            {
-                chunks.Add([.. current]);
-                current.Clear();
-                keys.Clear();
-                operations = 1;
-                bytes = headBytes;
-                needed = 1 + (entry.Update.Key is null ? 0 : 1);
-            }
-
-            current.Add(entry);
-            if (entry.Update.Key is { } k)
-            {
-                keys.Add(k);
-            }
-
-            operations += needed;
-            bytes += size;
-        }
-
-        if (current.Count > 0)
-        {
-            chunks.Add([.. current]);
-        }
-
-        return chunks;
-    }
-
     private async Task<List<TableEntity>> QueryHeadAndKeysAsync(string channel, IEnumerable<string> rowKeys, CancellationToken cancellationToken)
     {
         // Each comparison is built by CreateQueryFilter, which quotes and escapes the value: input never shapes the query.
@@ -212,3 +186,6 @@ public sealed class UpdateLog(StorageTables tables)
         return entities;
     }
 }
+
+/// <summary>A page of a channel's latest values, with the head read beside it; <see cref="More"/> when a next page may hold more.</summary>
+public sealed record LatestValues(ChannelHead? Head, IReadOnlyList<StoredUpdate> Values, bool More);

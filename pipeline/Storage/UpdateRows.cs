@@ -8,19 +8,25 @@ namespace Serverless.Pipeline.Storage;
 
 /// <summary>
 /// The rows of a channel's partition in the updates table (keys in <see cref="UpdateRowKeys"/>). A key row holds the
-/// latest update of its entity key: written in the same transaction as the log, it is never behind or ahead of it.
+/// latest update of its entity key, or an earlier one when the head's pending values hold a later one: both are written
+/// in the same transactions as the log, so together they are never behind or ahead of it.
 /// </summary>
 public static class UpdateRows
 {
     public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, UpdateRowKeys.Log(entry.Sequence)), entry);
 
-    /// <summary>The key row of a keyed update: the update itself, with the key's version once it is stored.</summary>
-    public static TableEntity Key(string channel, SequencedUpdate entry)
+    /// <summary>The key row of an entity key: its latest update, with the key's version.</summary>
+    public static TableEntity Key(string channel, PendingValue value) => new(channel, UpdateRowKeys.Key(value.Key))
     {
-        var entity = WithUpdate(new TableEntity(channel, UpdateRowKeys.Key(entry.Update.Key!)), entry);
-        entity["Version"] = entry.KeyVersion;
-        return entity;
-    }
+        ["Seq"] = value.Sequence,
+        ["EventId"] = value.EventId,
+        ["Source"] = value.Source,
+        ["Type"] = value.Type,
+        ["Time"] = value.Time,
+        ["Key"] = value.Key,
+        ["Version"] = value.Version,
+        ["Data"] = value.Data,
+    };
 
     public static TableEntity Head(string channel, ChannelHead head) => new(channel, UpdateRowKeys.Head)
     {
@@ -28,6 +34,7 @@ public static class UpdateRows
         ["Epoch"] = head.Epoch,
         ["Recent"] = head.Recent.Count > 0 ? head.Recent.ToBytes() : null,
         ["Positions"] = head.Positions.ToString(),
+        ["Pending"] = head.Pending.ToBytes(),
     };
 
     /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its own partition.</summary>
@@ -38,6 +45,7 @@ public static class UpdateRows
         {
             Recent = RecentEvents.FromBytes(entity.GetBinary("Recent")),
             Positions = EventPositions.Parse(entity.GetString("Positions")),
+            Pending = PendingValues.FromBytes(entity.GetBinary("Pending")),
         };
 
     public static KeyState ReadKey(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetInt64("Version"));
@@ -52,6 +60,10 @@ public static class UpdateRows
         ParseData(entity.GetBinary("Data")),
         entity.GetInt64("Version"),
         entity.GetString("Source"));
+
+    /// <summary>A pending value of the head, as a key row would give it.</summary>
+    public static StoredUpdate ReadValue(PendingValue value) =>
+        new(value.Sequence, value.EventId, value.Key, value.Type, value.Time, ParseData(value.Data), value.Version, value.Source);
 
     /// <summary>Rough size of an entity on the wire (data travels base64-encoded), to keep a transaction under its 4 MiB limit.</summary>
     public static int EstimatedBytes(SequencedUpdate entry) => 1024 + entry.Update.Size * 2;

@@ -7,6 +7,7 @@ using Serverless.Benchmarks.Bench;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- eventhubs [count] [size]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- page [rate] [seconds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- layouts [updates] [rounds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]
 var which = args.Length > 0 ? args[0] : "ingest";
@@ -28,12 +29,15 @@ switch (which)
     case "up":
         await UpBenchmark.RunAsync();
         break;
+    case "layouts":
+        await LayoutBenchmark.RunAsync(Arg(1, 20_000), Arg(2, 2));
+        break;
     case "chaos":
         return await ChaosCommand.RunAsync(args[1..]);
     case "bench":
         return await BenchCommand.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | layouts [updates] [rounds] | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
         return 2;
 }
 

@@ -20,18 +20,20 @@ public sealed class BatchingTests
         Size = dataBytes + 100,
     });
 
+    private static readonly ChannelHead NewHead = new(0, "epoch");
+
     [Fact]
-    public void Transactions_stay_within_100_operations_counting_rows_keys_and_the_head()
+    public void Transactions_stay_within_100_operations_counting_rows_written_out_keys_and_the_head()
     {
         var entries = Enumerable.Range(1, 500).Select(i => Entry(i, key: $"k{i % 40}")).ToList();
 
-        var chunks = UpdateLog.Chunks(entries, recentEvents: 1000);
+        var transactions = LogTransactions.Plan(NewHead, entries, recentEvents: 1000);
 
-        Assert.Equal(entries, chunks.SelectMany(c => c));
-        Assert.All(chunks, chunk =>
-            Assert.InRange(chunk.Length + chunk.Select(e => e.Update.Key).Distinct().Count() + 1, 1, UpdateLog.MaxTransactionOperations));
-        // A transaction holds 59 of these updates: 59 log rows, 40 key rows and the head. No more transactions than that needs.
-        Assert.Equal((int)Math.Ceiling(entries.Count / 59.0), chunks.Count);
+        Assert.Equal(entries, transactions.SelectMany(t => t.Updates));
+        Assert.All(transactions, t => Assert.InRange(t.Updates.Count + t.KeyRows.Count + 1, 1, LogTransactions.MaxOperations));
+        // 40 keys are more than a head keeps pending: they are written out, and no transaction stays far below its room.
+        Assert.Contains(transactions, t => t.KeyRows.Count > 0);
+        Assert.True(transactions.Count <= (int)Math.Ceiling(entries.Count / 59.0), $"{transactions.Count} transactions");
     }
 
     [Fact]
@@ -39,10 +41,66 @@ public sealed class BatchingTests
     {
         var entries = Enumerable.Range(1, 40).Select(i => Entry(i, dataBytes: 60_000)).ToList();
 
-        var chunks = UpdateLog.Chunks(entries, recentEvents: RecentEvents.MaxCapacity);
+        var transactions = LogTransactions.Plan(NewHead, entries, recentEvents: RecentEvents.MaxCapacity);
 
-        Assert.True(chunks.Count > 1);
-        Assert.All(chunks, chunk => Assert.True(chunk.Sum(e => e.Update.Size) * 4 / 3 + RecentEvents.MaxCapacity * RecentEvents.EntryBytes * 4 / 3 < 4 * 1024 * 1024));
+        Assert.True(transactions.Count > 1);
+        Assert.All(transactions, t => Assert.True(t.Updates.Sum(e => e.Update.Size) * 4 / 3 + RecentEvents.MaxCapacity * RecentEvents.EntryBytes * 4 / 3 < 4 * 1024 * 1024));
+    }
+
+    [Fact]
+    public void A_channel_with_a_few_keys_keeps_their_latest_values_in_its_head_and_writes_no_key_rows()
+    {
+        var entries = Enumerable.Range(1, 500).Select(i => Entry(i, key: $"k{i % 4}")).ToList();
+
+        var transactions = LogTransactions.Plan(NewHead, entries, recentEvents: 1000);
+
+        Assert.All(transactions, t => Assert.Empty(t.KeyRows));
+        // 95 updates a transaction: the head and four keys that could be written out take the other five operations.
+        Assert.Equal(6, transactions.Count);
+        var head = transactions[^1].Head;
+        Assert.Equal(500, head.LastSequence);
+        Assert.Equal([(497L, "k1"), (498L, "k2"), (499L, "k3"), (500L, "k0")], head.Pending.Values.Select(v => (v.Sequence, v.Key)).OrderBy(v => v.Item1));
+    }
+
+    [Fact]
+    public void Pending_values_are_written_out_when_there_are_too_many_and_every_key_keeps_its_latest_value()
+    {
+        var entries = Enumerable.Range(1, 300).Select(i => Entry(i, key: $"k{i * 7 % 45}")).ToList();
+
+        var transactions = LogTransactions.Plan(NewHead, entries, recentEvents: 1000);
+
+        // Replaying what each transaction writes: the key rows, then what the last head still holds pending.
+        var latest = new Dictionary<string, long>();
+        foreach (var value in transactions.SelectMany(t => t.KeyRows))
+        {
+            latest[value.Key] = value.Sequence;
+        }
+
+        foreach (var value in transactions[^1].Head.Pending.Values)
+        {
+            latest[value.Key] = value.Sequence;
+        }
+
+        var expected = entries.GroupBy(e => e.Update.Key!).ToDictionary(g => g.Key, g => g.Max(e => e.Sequence));
+        Assert.Equal(expected.OrderBy(p => p.Key), latest.OrderBy(p => p.Key));
+        Assert.All(transactions, t => Assert.False(t.Head.Pending.IsFull));
+    }
+
+    [Fact]
+    public void Pending_values_read_back_as_written()
+    {
+        var entries = new[] { Entry(7, key: "EURUSD"), Entry(8, key: "k/ü\"u0022", dataBytes: 30) }
+            .Select((e, i) => e with { KeyVersion = i == 0 ? 3 : null, Update = e.Update with { Time = i == 0 ? DateTimeOffset.Parse("2026-12-07T10:00:00.123+00:00") : null } });
+
+        var pending = PendingValues.Empty.With(entries);
+        var read = PendingValues.FromBytes(pending.ToBytes());
+
+        Assert.Equal(pending.Values.Select(Describe), read.Values.Select(Describe));
+        Assert.Equal(pending.Bytes, read.Bytes);
+        Assert.Null(PendingValues.Empty.ToBytes());
+        Assert.Equal(0, PendingValues.FromBytes(null).Count);
+
+        static string Describe(PendingValue v) => $"{v.Key} {v.Sequence} {v.EventId} {v.Source} {v.Type} {v.Time:O} {v.Version} {System.Text.Encoding.UTF8.GetString(v.Data)}";
     }
 
     [Fact]

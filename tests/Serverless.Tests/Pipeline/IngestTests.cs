@@ -277,6 +277,36 @@ public sealed class IngestTests(PipelineFixture fixture)
         Assert.All(latest.Values, v => Assert.True(v.Version > 243));
     }
 
+    /// <summary>
+    /// 45 keys are more than a head keeps pending (pipeline/Storage/PendingValues.cs): two batches of 40 keys are written
+    /// out as key rows, and the last batch's 10 stay pending in the head, later than their rows. Reading them a small page at
+    /// a time gives every key once, with its latest value.
+    /// </summary>
+    [Fact]
+    public async Task Latest_values_from_key_rows_and_the_head_come_once_each_page_by_page()
+    {
+        var channel = TestEvents.NewChannel();
+        static string KeyOf(int n) => $"k{n * 7 % 45:D2}";
+        for (var round = 0; round < 3; round++)
+        {
+            var events = Enumerable.Range(round * 40 + 1, round < 2 ? 40 : 10).Select(n => TestEvents.Update(channel, $"e{n}", new { n }, key: KeyOf(n), version: n));
+            await fixture.IngestAsync(TestEvents.Batch([.. events], firstSequenceNumber: 20_000 + round * 100));
+        }
+
+        var seen = new List<(string Key, long? Version)>();
+        string? after = null;
+        do
+        {
+            var page = await UpdatesApi.ReadLatestAsync(fixture.Http, channel, after, limit: 7);
+            seen.AddRange(page.Values.Select(v => (v.Key, v.Version)));
+            after = page.Next;
+        }
+        while (after is not null && seen.Count < 100);
+
+        var expected = Enumerable.Range(1, 90).GroupBy(KeyOf).Select(g => (g.Key, (long?)g.Max())).OrderBy(v => v.Key, StringComparer.Ordinal);
+        Assert.Equal(expected, seen);
+    }
+
     [Fact]
     public async Task Push_delivers_one_message_per_channel_per_batch_in_sequence_order()
     {
