@@ -34,7 +34,8 @@ public static class RawTableCapacity
 
     /// <summary>
     /// Updates per second when each is written as the pipeline writes it (pipeline/Storage/UpdateLog.cs): a log row,
-    /// and once per transaction each touched key's row and the channel's head row with its recent events, with as many
+    /// and once per transaction the channel's head row with its recent events and its keys' latest values (the bench's
+    /// 4 keys a channel stay pending in the head, pipeline/Storage/PendingValues.cs, so no key row is written), with as many
     /// updates of a channel per transaction as the trigger's batches hold (<see cref="UpdatesPerTransaction"/>), and as
     /// many in flight as the pipeline keeps (<see cref="PipelineInFlight"/>). What the store allows the pipeline's rows
     /// in the pipeline's shape, before any of the pipeline's own work.
@@ -53,7 +54,7 @@ public static class RawTableCapacity
     /// over the channels the partition carries, within a transaction's room besides the head and the key rows.
     /// </summary>
     public static int UpdatesPerTransaction(int channels, int partitions) =>
-        Math.Clamp(TriggerBatchSize * Math.Min(partitions, channels) / channels, 1, TransactionSize - 1 - LoadKeysPerChannel);
+        Math.Clamp(TriggerBatchSize * Math.Min(partitions, channels) / channels, 1, TransactionSize - 1 - LoadKeysPerChannel); // room for the keys it could write out
 
     private static async Task<double> MeasureAsync(string storageConnectionString, int channels, int updates, int perTransaction, int inFlight, bool withPipelineRows, CancellationToken cancellationToken)
     {
@@ -81,13 +82,8 @@ public static class RawTableCapacity
         var actions = chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Add, Log(channel, row.Event, row.Seq))).ToList();
         if (withPipelineRows)
         {
-            foreach (var last in chunk.GroupBy(row => (string)row.Event[UpdateAttributes.EntityKey]!).Select(g => g.Last()))
-            {
-                var keyRow = Log(channel, last.Event, last.Seq);
-                keyRow.RowKey = UpdateRowKeys.Key((string)last.Event[UpdateAttributes.EntityKey]!);
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, keyRow));
-            }
-
+            // The pending values: each key's latest update, about as many bytes as its data and attributes.
+            var pendingBytes = LoadKeysPerChannel * (Encoding.UTF8.GetByteCount(chunk[^1].Event[UpdateAttributes.Data]!.ToJsonString()) + 120);
             var lastSeq = chunk[^1].Seq;
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(channel, UpdateRowKeys.Head)
             {
@@ -95,6 +91,7 @@ public static class RawTableCapacity
                 ["Epoch"] = Guid.Empty.ToString("N"),
                 ["Recent"] = RandomNumberGenerator.GetBytes((int)Math.Min(lastSeq, SettingDefaults.DedupWindow) * RecentEvents.EntryBytes),
                 ["Positions"] = $"0={lastSeq}.0",
+                ["Pending"] = RandomNumberGenerator.GetBytes(pendingBytes),
             }));
         }
 
