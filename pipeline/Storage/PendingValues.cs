@@ -44,7 +44,8 @@ public sealed class PendingValues
     {
         var builder = values.ToBuilder();
         var bytes = Bytes;
-        foreach (var entry in stored.Where(e => e.Update.Key is not null))
+        // Only each key's last update counts: the earlier ones of a transaction are never written out or read.
+        foreach (var entry in stored.Where(e => e.Update.Key is not null).GroupBy(e => e.Update.Key!).Select(g => g.Last()))
         {
             var value = PendingValue.Of(entry);
             if (builder.TryGetValue(value.Key, out var replaced))
