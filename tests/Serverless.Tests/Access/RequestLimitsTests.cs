@@ -25,6 +25,8 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
     // Fewer than the sample's 1,000, so that the test reaches it in a few requests.
     private const int ChannelsPerUser = 60;
 
+    private const int FloodSeconds = 6;
+
     private FunctionAppServer app = null!;
 
     public async Task InitializeAsync()
@@ -52,9 +54,9 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         }
 
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(FloodSeconds));
 
-        var flood = Task.WhenAll(Enumerable.Range(0, 8).Select(worker => FloodAsync(flooder, channel, worker, stop.Token)));
+        var flood = Task.WhenAll(Enumerable.Range(0, 12).Select(worker => FloodAsync(flooder, channel, worker, stop.Token)));
         var catchUps = new List<(HttpStatusCode Status, TimeSpan Took)>();
         while (!stop.IsCancellationRequested)
         {
@@ -67,11 +69,15 @@ public sealed class RequestLimitsTests(PipelineFixture fixture, ITestOutputHelpe
         var answers = (await flood).SelectMany(a => a).ToList();
 
         Assert.DoesNotContain(answers, a => (int)a.Status >= 500);
+        // The flood's share: the burst, then the steady rate for as long as it ran (a second to spare). How far the
+        // flood goes past it depends on how fast this machine sends, so the test asks only that it went past.
+        var share = SettingDefaults.RequestBurst + (FloodSeconds + 1) * SettingDefaults.RequestsPerSecond;
+        Assert.True(answers.Count > share, $"the flood sent {answers.Count} requests, within its share of {share}: nothing to refuse");
+        var served = answers.Count(a => a.Status == HttpStatusCode.OK);
+        Assert.InRange(served, SettingDefaults.RequestBurst, share);
         var refused = answers.Where(a => a.Status == HttpStatusCode.TooManyRequests).ToList();
-        Assert.True(refused.Count > answers.Count / 2, $"{refused.Count} of {answers.Count} flood requests were refused");
+        Assert.Equal(answers.Count - served, refused.Count);
         Assert.All(refused, a => Assert.True(a.RetryAfter >= 1 && a.Problem, $"Retry-After {a.RetryAfter}, problem details {a.Problem}"));
-        // The flood was served up to its share: the burst and then the steady rate.
-        Assert.InRange(answers.Count(a => a.Status == HttpStatusCode.OK), SettingDefaults.RequestBurst, SettingDefaults.RequestBurst + 8 * SettingDefaults.RequestsPerSecond);
         Assert.All(catchUps, c => Assert.Equal(HttpStatusCode.OK, c.Status));
         var times = catchUps.Select(c => c.Took).Order().ToList();
         var took = string.Join(", ", catchUps.Select(c => $"{c.Took.TotalMilliseconds:F0}"));
