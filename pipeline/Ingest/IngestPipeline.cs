@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Azure;
 using Microsoft.Extensions.Options;
 using Serverless.Contracts.CloudEvents;
@@ -17,8 +18,9 @@ public sealed record IngestResult(int Events, int Channels, int Stored, int Repl
 }
 
 /// <summary>
-/// The flow of a batch of updates: parse → validate and filter → store per channel → push per channel.
-/// A batch that cannot be stored throws, so the invocation fails and the host delivers it again.
+/// The flow of a batch of updates: parse → validate and filter → plan per channel → store, a bucket of channels per
+/// transaction → push per channel. A batch that cannot be stored throws, so the invocation fails and the host delivers
+/// it again.
 /// </summary>
 public sealed partial class IngestPipeline(
     IOptions<IngestOptions> options,
@@ -30,7 +32,8 @@ public sealed partial class IngestPipeline(
     IngestMetrics metrics,
     ILogger<IngestPipeline> logger)
 {
-    private const int MaxChannelsInParallel = 16;
+    // Channels planned, bucket transactions submitted and channels pushed at once.
+    private const int MaxInParallel = 16;
     private const int MaxConflictRetries = 5;
 
     private readonly CloudEventParser parser = new(options.Value.MaxEventBytes, options.Value.DeadLetterBodyBytes);
@@ -40,61 +43,99 @@ public sealed partial class IngestPipeline(
         var started = TimeProvider.System.GetTimestamp();
         using var batchActivity = IngestTracing.StartBatch(events);
         var (updates, rejections) = ParseAndValidate(events);
-        var channels = updates.GroupBy(u => u.Channel).ToList();
-        var plans = new ConcurrentBag<ChannelPlan>();
-        var pushFailures = 0;
-
-        await Parallel.ForEachAsync(channels, new ParallelOptions { MaxDegreeOfParallelism = MaxChannelsInParallel, CancellationToken = cancellationToken },
-            async (channel, token) =>
+        var channels = updates.GroupBy(u => u.Channel).ToDictionary(g => g.Key, g => (IReadOnlyList<Update>)[.. g], StringComparer.Ordinal);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxInParallel, CancellationToken = cancellationToken };
+        var stores = new ConcurrentDictionary<string, Activity?>(StringComparer.Ordinal);
+        var plans = new ConcurrentDictionary<string, ChannelPlan>(StringComparer.Ordinal);
+        try
+        {
+            // Plan each channel against what this worker knows of it, or reads.
+            await Parallel.ForEachAsync(channels, parallel, async (channel, token) =>
             {
-                ChannelPlan plan;
-                using (var store = IngestTracing.StartStore(channel.Key, channel.Count()))
-                {
-                    try
-                    {
-                        plan = await StoreAsync(channel.Key, [.. channel], token);
-                    }
-                    catch (Exception ex)
-                    {
-                        store?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-                        throw;
-                    }
-
-                    IngestTracing.Stored(store, plan.Stored);
-                }
-
-                plans.Add(plan);
-                var toPush = plan.ToPush;
-                using var push = IngestTracing.StartPush(plan.Channel, toPush);
-                if (await pusher.PushAsync(plan.Channel, plan.Base.Epoch, toPush, token))
-                {
-                    metrics.Pushed(toPush);
-                }
-                else
-                {
-                    push?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "push failed; clients catch up from storage");
-                    metrics.PushFailed();
-                    Interlocked.Increment(ref pushFailures);
-                }
+                stores[channel.Key] = IngestTracing.StartStore(channel.Key, channel.Value.Count);
+                var state = cache.Find(channel.Key, channel.Value) ?? await ReadStateAsync(channel.Key, channel.Value, token);
+                plans[channel.Key] = ChannelPlanner.Plan(channel.Key, channel.Value, state, NewEpoch);
             });
 
-        // The channels' own rejections were written before their commits (StoreAsync).
-        await deadLetters.WriteAsync(rejections, cancellationToken);
-        rejections.AddRange(plans.SelectMany(p => p.Rejected));
+            // Written before the commits move the channels' Event Hubs positions past them: a redelivery after that
+            // skips them (ChannelPlan.Skipped). Their rows are keyed by the event's place, so writing them again is harmless.
+            await deadLetters.WriteAsync([.. rejections, .. plans.Values.SelectMany(p => p.Rejected)], cancellationToken);
+
+            // Commit, a bucket's channels in one transaction; a channel that met another writer is read again and
+            // committed on its own.
+            var commit = await log.CommitAsync([.. plans.Values.Select(p => new ChannelCommit(p.Channel, p.Base, p.Stored))], options.Value.DedupWindow, MaxInParallel, cancellationToken);
+            foreach (var (channel, head) in commit.Heads)
+            {
+                cache.Committed(channel, head, plans[channel].Stored);
+                Stored(stores, channel, plans[channel]);
+            }
+
+            await Parallel.ForEachAsync(commit.Conflicted, parallel, async (conflict, token) =>
+            {
+                LogConflict(conflict.Key, conflict.Value, 1);
+                cache.Forget(conflict.Key);
+                plans[conflict.Key] = await StoreAsync(conflict.Key, channels[conflict.Key], token);
+                Stored(stores, conflict.Key, plans[conflict.Key]);
+            });
+        }
+        catch (Exception ex)
+        {
+            // Part of the batch may be stored: what this worker knows of its channels is no longer sure.
+            foreach (var channel in channels.Keys)
+            {
+                cache.Forget(channel);
+            }
+
+            foreach (var store in stores.Values)
+            {
+                store?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                store?.Dispose();
+            }
+
+            throw;
+        }
+
+        var pushFailures = 0;
+        await Parallel.ForEachAsync(plans.Values, parallel, async (plan, token) =>
+        {
+            var toPush = plan.ToPush;
+            using var push = IngestTracing.StartPush(plan.Channel, toPush);
+            if (await pusher.PushAsync(plan.Channel, plan.Base.Epoch, toPush, token))
+            {
+                metrics.Pushed(toPush);
+            }
+            else
+            {
+                push?.SetStatus(ActivityStatusCode.Error, "push failed; clients catch up from storage");
+                metrics.PushFailed();
+                Interlocked.Increment(ref pushFailures);
+            }
+        });
+
+        rejections.AddRange(plans.Values.SelectMany(p => p.Rejected));
         foreach (var rejection in rejections)
         {
             LogRejected(rejection.Reason, rejection.Channel, rejection.EventId, rejection.Origin.Locator, rejection.Detail);
         }
 
         var result = new IngestResult(
-            events.Count, channels.Count, plans.Sum(p => p.Stored.Count), plans.Sum(p => p.Replayed.Count), rejections.Count, pushFailures,
-            plans.Sum(p => p.Skipped.Count));
+            events.Count, channels.Count, plans.Values.Sum(p => p.Stored.Count), plans.Values.Sum(p => p.Replayed.Count), rejections.Count, pushFailures,
+            plans.Values.Sum(p => p.Skipped.Count));
         metrics.Stored(result.Stored);
         metrics.Replayed(result.Replayed);
         metrics.DeadLettered(result.Rejected);
         metrics.Batch(events.Count, TimeProvider.System.GetElapsedTime(started));
         LogIngested(result.Events, result.Stored, result.Replayed, result.Skipped, result.Rejected, result.Channels, result.PushFailures);
         return result;
+    }
+
+    private static void Stored(ConcurrentDictionary<string, Activity?> stores, string channel, ChannelPlan plan)
+    {
+        if (stores.TryRemove(channel, out var store))
+        {
+            IngestTracing.Stored(store, plan.Stored);
+            store?.Dispose();
+        }
     }
 
     private (List<Update> Updates, List<Rejection> Rejections) ParseAndValidate(IReadOnlyList<EventBody> events)
@@ -123,19 +164,15 @@ public sealed partial class IngestPipeline(
     }
 
     /// <summary>
-    /// Plans against the channel's stored state and commits. The state comes from what this worker last wrote or read
-    /// of the channel when that covers the batch's keys (<see cref="ChannelStateCache"/>), else from storage; the head
-    /// carries what tells a redelivered or resent event from a new one, so nothing else is read.
+    /// Stores one channel on its own, after its part of the batch's commit met another writer or a reset: reads its
+    /// state again, plans and commits, up to <see cref="MaxConflictRetries"/> times.
     /// </summary>
     private async Task<ChannelPlan> StoreAsync(string channel, IReadOnlyList<Update> updates, CancellationToken cancellationToken)
     {
-        var state = cache.Find(channel, updates) ?? await ReadStateAsync(channel, updates, cancellationToken);
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 2; ; attempt++)
         {
+            var state = await ReadStateAsync(channel, updates, cancellationToken);
             var plan = ChannelPlanner.Plan(channel, updates, state, NewEpoch);
-
-            // Written before the commit moves the channel's Event Hubs positions past them: a redelivery after that
-            // skips them (ChannelPlan.Skipped). Their rows are keyed by the event's place, so writing them again is harmless.
             await deadLetters.WriteAsync(plan.Rejected, cancellationToken);
             try
             {
@@ -148,13 +185,6 @@ public sealed partial class IngestPipeline(
             {
                 LogConflict(channel, ex.Status, attempt);
                 cache.Forget(channel);
-                state = await ReadStateAsync(channel, updates, cancellationToken);
-            }
-            catch
-            {
-                // Part of the batch may be stored: what this worker knows of the channel is no longer sure.
-                cache.Forget(channel);
-                throw;
             }
         }
     }

@@ -2,8 +2,15 @@ using Serverless.Pipeline.CloudEvents;
 
 namespace Serverless.Pipeline.Storage;
 
-/// <summary>One entity-group transaction of a channel's commit: its new log rows, the key rows it writes out, and the head after it.</summary>
-public sealed record LogTransaction(IReadOnlyList<SequencedUpdate> Updates, IReadOnlyList<PendingValue> KeyRows, ChannelHead Head);
+/// <summary>
+/// A channel's part of an entity-group transaction: its new log rows, the key rows it writes out, and the head after it,
+/// with a bound on its size on the wire.
+/// </summary>
+public sealed record LogTransaction(IReadOnlyList<SequencedUpdate> Updates, IReadOnlyList<PendingValue> KeyRows, ChannelHead Head, int Bytes)
+{
+    /// <summary>The log rows, the key rows and the head.</summary>
+    public int Operations => Updates.Count + KeyRows.Count + 1;
+}
 
 /// <summary>
 /// Splits a channel's new updates into entity-group transactions: at most 100 operations and about 3 MiB each (4 MiB is
@@ -30,7 +37,7 @@ public static class LogTransactions
             var size = UpdateRows.EstimatedBytes(entry) * (entry.Update.Key is null ? 1 : 2); // the log row, and the key row it may become
             if (current.Count > 0 && (Operations(current.Count + 1, keys.Count + newKey) > MaxOperations || bytes + size > MaxBytes))
             {
-                head = Close(head, current, recentEvents, transactions);
+                head = Close(head, current, bytes, recentEvents, transactions);
                 current.Clear();
                 keys = PendingKeys(head);
                 bytes = fixedBytes;
@@ -47,7 +54,7 @@ public static class LogTransactions
 
         if (current.Count > 0)
         {
-            Close(head, current, recentEvents, transactions);
+            Close(head, current, bytes, recentEvents, transactions);
         }
 
         return transactions;
@@ -58,12 +65,12 @@ public static class LogTransactions
 
     private static HashSet<string> PendingKeys(ChannelHead head) => new(head.Pending.Values.Select(v => v.Key), StringComparer.Ordinal);
 
-    private static ChannelHead Close(ChannelHead head, List<SequencedUpdate> updates, int recentEvents, List<LogTransaction> transactions)
+    private static ChannelHead Close(ChannelHead head, List<SequencedUpdate> updates, int bytes, int recentEvents, List<LogTransaction> transactions)
     {
         var pending = head.Pending.With(updates);
         var writeOut = pending.IsFull;
         var next = head.After(updates, recentEvents) with { Pending = writeOut ? PendingValues.Empty : pending };
-        transactions.Add(new LogTransaction([.. updates], writeOut ? [.. pending.Values] : [], next));
+        transactions.Add(new LogTransaction([.. updates], writeOut ? [.. pending.Values] : [], next, bytes));
         return next;
     }
 }

@@ -5,12 +5,16 @@ using Serverless.Pipeline.Settings;
 
 namespace Serverless.Pipeline.Storage;
 
-/// <summary>The app's tables, created on first use. One client per table for the app's lifetime.</summary>
+/// <summary>
+/// The app's tables, created on first use, the updates table checked for its layout (<see cref="UpdatesTableLayout"/>):
+/// a table this version cannot read fails every use with what to do. One client per table for the app's lifetime.
+/// </summary>
 public sealed class StorageTables
 {
     private readonly TableServiceClient service;
     private readonly SemaphoreSlim createLock = new(1, 1);
     private volatile bool created;
+    private string? layoutProblem;
 
     public StorageTables(IOptions<StorageOptions> options)
     {
@@ -25,23 +29,27 @@ public sealed class StorageTables
 
     public async ValueTask EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        if (created)
+        if (!created)
         {
-            return;
-        }
-
-        await createLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (!created)
+            await createLock.WaitAsync(cancellationToken);
+            try
             {
-                await Task.WhenAll(CreateIfAllowedAsync(Updates, cancellationToken), CreateIfAllowedAsync(DeadLetters, cancellationToken));
-                created = true;
+                if (!created)
+                {
+                    await Task.WhenAll(CreateIfAllowedAsync(Updates, cancellationToken), CreateIfAllowedAsync(DeadLetters, cancellationToken));
+                    layoutProblem = await UpdatesTableLayout.CheckAsync(Updates, cancellationToken);
+                    created = true;
+                }
+            }
+            finally
+            {
+                createLock.Release();
             }
         }
-        finally
+
+        if (layoutProblem is not null)
         {
-            createLock.Release();
+            throw new InvalidOperationException(layoutProblem);
         }
     }
 

@@ -7,16 +7,16 @@ using Serverless.Pipeline.CloudEvents;
 namespace Serverless.Pipeline.Storage;
 
 /// <summary>
-/// The rows of a channel's partition in the updates table (keys in <see cref="UpdateRowKeys"/>). A key row holds the
+/// The rows of a channel in the updates table (where they are: <see cref="ChannelRows"/>). A key row holds the
 /// latest update of its entity key, or an earlier one when the head's pending values hold a later one: both are written
 /// in the same transactions as the log, so together they are never behind or ahead of it.
 /// </summary>
 public static class UpdateRows
 {
-    public static TableEntity Log(string channel, SequencedUpdate entry) => WithUpdate(new TableEntity(channel, UpdateRowKeys.Log(entry.Sequence)), entry);
+    public static TableEntity Log(ChannelRows rows, SequencedUpdate entry) => WithUpdate(new TableEntity(rows.Partition, rows.Log(entry.Sequence)), entry);
 
     /// <summary>The key row of an entity key: its latest update, with the key's version.</summary>
-    public static TableEntity Key(string channel, PendingValue value) => new(channel, UpdateRowKeys.Key(value.Key))
+    public static TableEntity Key(ChannelRows rows, PendingValue value) => new(rows.Partition, rows.Key(value.Key))
     {
         ["Seq"] = value.Sequence,
         ["EventId"] = value.EventId,
@@ -28,7 +28,7 @@ public static class UpdateRows
         ["Data"] = value.Data,
     };
 
-    public static TableEntity Head(string channel, ChannelHead head) => new(channel, UpdateRowKeys.Head)
+    public static TableEntity Head(ChannelRows rows, ChannelHead head) => new(rows.Partition, rows.Head)
     {
         ["LastSeq"] = head.LastSequence,
         ["Epoch"] = head.Epoch,
@@ -37,8 +37,8 @@ public static class UpdateRows
         ["Pending"] = head.Pending.ToBytes(),
     };
 
-    /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its own partition.</summary>
-    public static TableEntity IndexEntry(string channel) => new(UpdateRowKeys.IndexPartition, channel);
+    /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its bucket.</summary>
+    public static TableEntity IndexEntry(string channel) => new(UpdateTablePartitions.Index, channel);
 
     public static ChannelHead ReadHead(TableEntity entity) =>
         new(entity.GetInt64("LastSeq") ?? 0, entity.GetString("Epoch") ?? "", entity.ETag.ToString())

@@ -100,12 +100,12 @@ public static class LayoutBenchmark
     }
 
     private static List<List<TableTransactionAction>> PerChannel(IReadOnlyList<(string Channel, long Seq)> batch) =>
-        [.. batch.GroupBy(u => u.Channel).Select(channel => Channel(channel.Key, UpdateRowKeys.Log, [.. channel]))];
+        [.. batch.GroupBy(u => u.Channel).Select(channel => Channel(channel.Key, LogKey, [.. channel]))];
 
     private static List<List<TableTransactionAction>> Buckets(IReadOnlyList<(string Channel, long Seq)> batch, int buckets) =>
         [.. batch.GroupBy(u => Bucket(u.Channel, buckets))
             .SelectMany(bucket => bucket.GroupBy(u => u.Channel)
-                .Select(channel => Channel(bucket.Key, seq => $"{channel.Key}|{UpdateRowKeys.Log(seq)}", [.. channel], $"{channel.Key}|"))
+                .Select(channel => Channel(bucket.Key, seq => $"{channel.Key}|{LogKey(seq)}", [.. channel], $"{channel.Key}|"))
                 .Aggregate(new List<List<TableTransactionAction>> { new() }, (transactions, rows) =>
                 {
                     if (transactions[^1].Count + rows.Count > MaxOperations)
@@ -123,11 +123,11 @@ public static class LayoutBenchmark
         var actions = updates.Select(u => Add(Row(partition, logKey(u.Seq), u.Seq))).ToList();
         foreach (var key in updates.Select(u => $"k{u.Seq % KeysPerChannel}").Distinct())
         {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(partition, prefix + UpdateRowKeys.Key(key), updates[^1].Seq)));
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, Row(partition, prefix + "key:" + key, updates[^1].Seq)));
         }
 
         var last = updates[^1].Seq;
-        actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, prefix + UpdateRowKeys.Head)
+        actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, prefix + "head")
         {
             ["LastSeq"] = last,
             ["Epoch"] = Guid.Empty.ToString("N"),
@@ -136,6 +136,9 @@ public static class LayoutBenchmark
         }));
         return actions;
     }
+
+    // The row keys of pipeline/Storage/ChannelRows.cs, after the channel's prefix.
+    private static string LogKey(long seq) => seq.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Bucket(string channel, int buckets) =>
         $"$b{BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes(channel))) % buckets:D3}";

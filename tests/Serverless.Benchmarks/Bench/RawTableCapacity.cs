@@ -36,16 +36,16 @@ public static class RawTableCapacity
     /// Updates per second when each is written as the pipeline writes it (pipeline/Storage/UpdateLog.cs): a log row,
     /// and once per transaction the channel's head row with its recent events and its keys' latest values (the bench's
     /// 4 keys a channel stay pending in the head, pipeline/Storage/PendingValues.cs, so no key row is written), with as many
-    /// updates of a channel per transaction as the trigger's batches hold (<see cref="UpdatesPerTransaction"/>), and as
-    /// many in flight as the pipeline keeps (<see cref="PipelineInFlight"/>). What the store allows the pipeline's rows
+    /// updates of a channel per transaction as the trigger's batches hold (<see cref="UpdatesPerTransaction"/>), a
+    /// bucket's channels in one transaction (pipeline/Storage/BucketTransactions.cs), and as many in flight as the pipeline keeps (<see cref="PipelineInFlight"/>). What the store allows the pipeline's rows
     /// in the pipeline's shape, before any of the pipeline's own work.
     /// </summary>
     public static Task<double> MeasurePipelineRowsAsync(string storageConnectionString, int channels, int updates, int partitions, CancellationToken cancellationToken) =>
         MeasureAsync(storageConnectionString, channels, updates, UpdatesPerTransaction(channels, partitions), PipelineInFlight(channels, partitions), withPipelineRows: true, cancellationToken);
 
     /// <summary>
-    /// The pipeline's transactions in flight: one per channel at a time, up to 16 channels of a batch at once
-    /// (pipeline/Ingest/IngestPipeline.cs), one batch per partition at a time.
+    /// The pipeline's transactions in flight: up to 16 of a batch at once (pipeline/Ingest/IngestPipeline.cs), one batch
+    /// per partition at a time.
     /// </summary>
     public static int PipelineInFlight(int channels, int partitions) => Math.Min(channels, 16 * partitions);
 
@@ -62,11 +62,13 @@ public static class RawTableCapacity
         await table.CreateAsync(cancellationToken);
         var events = new BenchEvents("raw", channels);
         var rows = Enumerable.Range(0, updates).Select(i => (Event: events.Next(), Seq: (long)(i / channels + 1))).ToList();
-        // Each channel's updates in transactions, the channels taken in turn as updates arrive.
+        // Each channel's updates in transactions, the channels taken in turn as updates arrive. The pipeline's rows are in
+        // the channels' buckets, a bucket's channels packed together up to 100 operations (pipeline/Storage/BucketTransactions.cs).
         var transactions = rows.GroupBy(r => (string)r.Event[UpdateAttributes.Channel]!)
-            .SelectMany(channel => channel.Chunk(perTransaction).Select((chunk, i) => (Index: i, Channel: channel.Key, Chunk: chunk)))
-            .OrderBy(t => t.Index)
-            .Select(t => Actions(t.Channel, t.Chunk, withPipelineRows))
+            .SelectMany(channel => channel.Chunk(perTransaction).Select((chunk, i) => (Index: i, Rows: Rows(channel.Key, withPipelineRows), Chunk: chunk)))
+            .GroupBy(t => (t.Index, t.Rows.Partition))
+            .OrderBy(g => g.Key.Index)
+            .SelectMany(group => Pack(group.Select(t => Actions(t.Rows, t.Chunk, withPipelineRows))))
             .ToList();
 
         var clock = Stopwatch.StartNew();
@@ -77,15 +79,39 @@ public static class RawTableCapacity
         return rate;
     }
 
-    private static List<TableTransactionAction> Actions(string channel, (JsonObject Event, long Seq)[] chunk, bool withPipelineRows)
+    // Raw: one partition per channel, its own transactions. The pipeline's rows: where the pipeline keeps them.
+    private static (string Partition, string Prefix) Rows(string channel, bool withPipelineRows) =>
+        withPipelineRows ? (new ChannelRows(channel).Partition, channel + "|") : (channel, "");
+
+    private static IEnumerable<List<TableTransactionAction>> Pack(IEnumerable<List<TableTransactionAction>> channels)
     {
-        var actions = chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Add, Log(channel, row.Event, row.Seq))).ToList();
+        var current = new List<TableTransactionAction>();
+        foreach (var actions in channels)
+        {
+            if (current.Count + actions.Count > TransactionSize)
+            {
+                yield return current;
+                current = [];
+            }
+
+            current.AddRange(actions);
+        }
+
+        if (current.Count > 0)
+        {
+            yield return current;
+        }
+    }
+
+    private static List<TableTransactionAction> Actions((string Partition, string Prefix) rows, (JsonObject Event, long Seq)[] chunk, bool withPipelineRows)
+    {
+        var actions = chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Add, Log(rows, row.Event, row.Seq))).ToList();
         if (withPipelineRows)
         {
             // The pending values: each key's latest update, about as many bytes as its data and attributes.
             var pendingBytes = LoadKeysPerChannel * (Encoding.UTF8.GetByteCount(chunk[^1].Event[UpdateAttributes.Data]!.ToJsonString()) + 120);
             var lastSeq = chunk[^1].Seq;
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(channel, UpdateRowKeys.Head)
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(rows.Partition, rows.Prefix + "head")
             {
                 ["LastSeq"] = lastSeq,
                 ["Epoch"] = Guid.Empty.ToString("N"),
@@ -99,7 +125,7 @@ public static class RawTableCapacity
     }
 
     // The properties of a log row (pipeline/Storage/UpdateRows.cs), filled from the update.
-    private static TableEntity Log(string channel, JsonObject cloudEvent, long seq) => new(channel, UpdateRowKeys.Log(seq))
+    private static TableEntity Log((string Partition, string Prefix) rows, JsonObject cloudEvent, long seq) => new(rows.Partition, rows.Prefix + seq.ToString("D19"))
     {
         ["Seq"] = seq,
         ["EventId"] = (string)cloudEvent[UpdateAttributes.Id]!,

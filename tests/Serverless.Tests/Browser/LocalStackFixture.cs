@@ -64,21 +64,9 @@ public sealed class LocalStackFixture : IAsyncLifetime
     /// <summary>Waits until the channel's log in storage reaches <paramref name="head"/>.</summary>
     public Task WaitForHeadAsync(string channel, long head) => ChannelLog.WaitForHeadAsync(Api, channel, head);
 
-    /// <summary>Deletes a channel's partition (log, head, keys), as an operator resetting it would.</summary>
-    public async Task ResetChannelAsync(string channel)
-    {
-        var table = new TableClient(Stack.Storage.ConnectionString, Stack.Settings[SettingNames.UpdatesTable]);
-        var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {channel}"), select: ["PartitionKey", "RowKey"]))
-        {
-            rows.Add(row);
-        }
-
-        foreach (var chunk in rows.Chunk(100))
-        {
-            await table.SubmitTransactionAsync(chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row)));
-        }
-    }
+    /// <summary>Deletes a channel's rows (log, head, keys), as an operator resetting it would.</summary>
+    public Task ResetChannelAsync(string channel) =>
+        ChannelReset.DeleteRowsAsync(new TableClient(Stack.Storage.ConnectionString, Stack.Settings[SettingNames.UpdatesTable]), channel);
 
     public async Task DisposeAsync()
     {

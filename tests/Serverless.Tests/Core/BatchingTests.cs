@@ -37,6 +37,36 @@ public sealed class BatchingTests
     }
 
     [Fact]
+    public void A_buckets_channels_share_transactions_within_the_limits_and_a_channels_later_transactions_come_in_later_rounds()
+    {
+        // 300 channels of a few updates each, and one with 250: the wide shape with a hot channel in it.
+        var channels = Enumerable.Range(0, 300).Select(i => (Name: $"c{i}", Updates: i == 7 ? 250 : 1 + i % 3))
+            .Select(c => (Rows: new ChannelRows(c.Name), Transactions: (IReadOnlyList<LogTransaction>)LogTransactions.Plan(NewHead, [.. Enumerable.Range(1, c.Updates).Select(s => Entry(s, key: $"k{s % 4}"))], recentEvents: 1000)))
+            .ToList();
+
+        var rounds = BucketTransactions.Plan(channels);
+
+        var all = rounds.SelectMany((round, r) => round.SelectMany(t => t.Steps.Select(step => (Round: r, t.Partition, Step: step)))).ToList();
+        Assert.All(all, x => Assert.Equal(x.Partition, x.Step.Rows.Partition));
+        Assert.All(rounds.SelectMany(round => round), t =>
+        {
+            Assert.InRange(t.Operations, 1, LogTransactions.MaxOperations);
+            Assert.True(t.Steps.Sum(s => s.Transaction.Bytes) <= LogTransactions.MaxBytes);
+            Assert.Equal(t.Steps.Count, t.Steps.Select(s => s.Rows.Channel).Distinct().Count());
+        });
+        // Every channel's transactions, each once, in order, one round apart.
+        foreach (var (rows, transactions) in channels)
+        {
+            var steps = all.Where(x => x.Step.Rows.Channel == rows.Channel).ToList();
+            Assert.Equal(transactions, steps.Select(x => x.Step.Transaction));
+            Assert.Equal(Enumerable.Range(0, transactions.Count), steps.Select(x => x.Round));
+        }
+
+        // The 299 small channels fill their buckets' transactions instead of taking one each.
+        Assert.True(rounds[0].Count <= ChannelRows.Buckets + 299 * 4 / LogTransactions.MaxOperations + 1, $"{rounds[0].Count} transactions in the first round");
+    }
+
+    [Fact]
     public void Large_updates_split_transactions_before_the_size_limit()
     {
         var entries = Enumerable.Range(1, 40).Select(i => Entry(i, dataBytes: 60_000)).ToList();

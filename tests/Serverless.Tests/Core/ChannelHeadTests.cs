@@ -62,7 +62,7 @@ public sealed class ChannelHeadTests
     {
         var head = new ChannelHead(0, "e").After(Numbered(1, U("a", 5), U("b", 6, partition: "2")), 10);
 
-        var read = UpdateRows.ReadHead(UpdateRows.Head("c", head));
+        var read = UpdateRows.ReadHead(UpdateRows.Head(new ChannelRows("c"), head));
 
         Assert.Equal(head.Recent.ToBytes(), read.Recent.ToBytes());
         Assert.Equal(head.Positions, read.Positions);
@@ -72,7 +72,7 @@ public sealed class ChannelHeadTests
     [Fact]
     public void A_head_row_without_them_reads_as_knowing_no_events()
     {
-        var read = UpdateRows.ReadHead(new Azure.Data.Tables.TableEntity("c", UpdateRowKeys.Head) { ["LastSeq"] = 7L, ["Epoch"] = "e", ["Positions"] = "garbage,=1.2,0=x.1" });
+        var read = UpdateRows.ReadHead(new Azure.Data.Tables.TableEntity(ChannelRows.BucketOf("c"), new ChannelRows("c").Head) { ["LastSeq"] = 7L, ["Epoch"] = "e", ["Positions"] = "garbage,=1.2,0=x.1" });
 
         Assert.Equal(0, read.Recent.Count);
         Assert.Empty(read.Positions.ByPartition);

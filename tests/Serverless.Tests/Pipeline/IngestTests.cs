@@ -5,6 +5,7 @@ using Serverless.Contracts.Api;
 using Serverless.Contracts.CloudEvents;
 using Serverless.Contracts.Push;
 using Serverless.Contracts.Settings;
+using Serverless.Pipeline.Storage;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 using Serverless.Tooling;
@@ -87,16 +88,36 @@ public sealed class IngestTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task Channels_of_one_bucket_are_stored_together_and_one_that_met_another_writer_holds_back_none_of_the_others()
+    {
+        // Six channels of one bucket, so that the worker's batches commit them in shared transactions.
+        var bucket = ChannelRows.BucketOf(TestEvents.NewChannel());
+        var channels = Enumerable.Range(0, 2000).Select(_ => TestEvents.NewChannel()).Where(c => ChannelRows.BucketOf(c) == bucket).Take(6).ToList();
+        Assert.Equal(6, channels.Count);
+        await using var other = new InProcessIngest(fixture.Settings);
+        IEnumerable<JsonObject> Round(string name, int count) =>
+            Enumerable.Range(0, count).SelectMany(i => channels.Select(c => TestEvents.Update(c, $"{name}-{i}", key: $"k{i}")));
+
+        var first = await fixture.Ingest.RunAsync(TestEvents.Batch([.. Round("a", 3)], firstSequenceNumber: 0));
+        // Another worker stores in the first channel: the head this worker knows of it is stale from now on.
+        await other.RunAsync(TestEvents.Batch([TestEvents.Update(channels[0], "other")], firstSequenceNumber: 100));
+        var second = await fixture.Ingest.RunAsync(TestEvents.Batch([.. Round("b", 2)], firstSequenceNumber: 200));
+
+        Assert.Equal((18, 12), (first.Stored, second.Stored));
+        var logs = await Task.WhenAll(channels.Select(fixture.ReadAllAsync));
+        Assert.Equal(["a-0", "a-1", "a-2", "other", "b-0", "b-1"], logs[0].Select(u => u.Id));
+        Assert.All(logs.Skip(1), log => Assert.Equal(["a-0", "a-1", "a-2", "b-0", "b-1"], log.Select(u => u.Id)));
+        Assert.All(logs, log => Assert.Equal(Enumerable.Range(1, log.Count).Select(i => (long)i), log.Select(u => u.Seq)));
+    }
+
+    [Fact]
     public async Task A_channel_reset_under_a_worker_that_knew_it_starts_a_new_epoch_in_the_same_invocation()
     {
         var channel = TestEvents.NewChannel();
         await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(channel, "old-1"), TestEvents.Update(channel, "old-2")]));
         var before = await fixture.GetAsync<UpdatesPage>(ApiRoutes.Updates(channel, 0, 10));
         var table = fixture.Table(fixture.Settings.GetValueOrDefault(SettingNames.UpdatesTable) ?? SettingDefaults.UpdatesTable);
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {channel}"), select: ["PartitionKey", "RowKey"]))
-        {
-            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey);
-        }
+        await ChannelReset.DeleteRowsAsync(table, channel);
 
         var result = await fixture.IngestAsync(TestEvents.Batch([TestEvents.Update(channel, "new-1")], firstSequenceNumber: 10));
         var after = await fixture.GetAsync<UpdatesPage>(ApiRoutes.Updates(channel, 0, 10));
