@@ -22,7 +22,9 @@ public static class PipelineServices
         services.AddSingleton<UpdateLog>();
         services.AddSingleton<ChannelStateCache>();
         services.AddSingleton<DeadLetters>();
-        services.AddHttpClient<SignalRRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        // Pushes that fail are logged by UpdatePusher; the factory's own log lines for every request cost a
+        // scope and two entries per push.
+        services.AddHttpClient<SignalRRestClient>(http => http.Timeout = TimeSpan.FromSeconds(10)).RemoveAllLoggers();
         services.AddSingleton<UpdatePusher>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton(provider => new UpdateRules(provider.GetRequiredService<IOptions<IngestOptions>>().Value));

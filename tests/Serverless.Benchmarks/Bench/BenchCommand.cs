@@ -5,11 +5,11 @@ using Serverless.Testing.Telemetry;
 namespace Serverless.Benchmarks.Bench;
 
 /// <summary>
-/// <c>bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]</c>: the
+/// <c>bench [--updates N] [--rate R] [--seconds S] [--channels C] [--only hot,wide,latency] [--json FILE] [--spans FILE]</c>: the
 /// local pipeline measured against the Table Storage under it, in one run on free ports and a temporary folder. For each shape, hot
 /// (4 channels) and wide (1,000 channels), the raw store's rate for the same entities and partitions, then N updates
 /// (50,000) through the whole pipeline to a subscribed client; then the latency workload, R updates/s (1,000) over
-/// 100 channels for S seconds (60), with a breakdown per stage from the pipeline's traces. Prints one table and writes
+/// C channels (100) for S seconds (60), with a breakdown per stage from the pipeline's traces. Prints one table and writes
 /// it as JSON; <c>--spans</c> also keeps every span the worker sent, for a closer look. Exit code 1 when an update was
 /// lost or duplicated, whatever the speed.
 /// </summary>
@@ -42,8 +42,8 @@ public static class BenchCommand
 
         var latency = !options.Runs("latency") ? null : await OnFreshStackAsync("latency", collector, failures, stack =>
         {
-            Console.WriteLine($"latency: {options.Rate:N0} updates/s over 100 channels for {options.Seconds} s…");
-            return PipelineLatency.RunAsync(stack, collector, options.Rate, 100, options.Seconds, CancellationToken.None);
+            Console.WriteLine($"latency: {options.Rate:N0} updates/s over {options.Channels:N0} channels for {options.Seconds} s…");
+            return PipelineLatency.RunAsync(stack, collector, options.Rate, options.Channels, options.Seconds, CancellationToken.None);
         });
 
         var report = new BenchReport(DateTimeOffset.UtcNow, await BenchReport.CurrentCommitAsync(), Machine.Current(), shapes, latency, failures);
@@ -101,7 +101,7 @@ public static class BenchCommand
     };
 }
 
-public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json, string? Spans = null)
+public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json, string? Spans = null, int Channels = 100)
 {
     public bool Runs(string workload) => Only is null || Only.Contains(workload);
 
@@ -116,6 +116,7 @@ public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlyS
                 "--updates" => options with { Updates = int.Parse(Value()) },
                 "--rate" => options with { Rate = int.Parse(Value()) },
                 "--seconds" => options with { Seconds = int.Parse(Value()) },
+                "--channels" => options with { Channels = int.Parse(Value()) },
                 "--only" => options with { Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() },
                 "--json" => options with { Json = Value() },
                 "--spans" => options with { Spans = Value() },
