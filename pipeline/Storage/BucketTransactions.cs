@@ -9,37 +9,36 @@ public sealed record BucketTransaction(string Partition, IReadOnlyList<ChannelSt
     public int Operations => Steps.Sum(s => s.Transaction.Operations);
 }
 
+/// <summary>A bucket's transactions of a batch, in rounds: a round's transactions may run at once, after the round before.</summary>
+public sealed record BucketPlan(string Partition, IReadOnlyList<IReadOnlyList<BucketTransaction>> Rounds);
+
 /// <summary>
 /// Packs the channels' transactions of a batch into their buckets' transactions (docs/storage.md). A channel's second
-/// transaction needs the head its first one left (the ETag), so the plan is a list of rounds: round <c>r</c> holds the
-/// <c>r</c>-th transaction of every channel that has one, packed per bucket in channel order, each bucket transaction
-/// within <see cref="LogTransactions.MaxOperations"/> and <see cref="LogTransactions.MaxBytes"/>. A batch that touches
-/// each channel a few times is one round of a few transactions per bucket. Pure.
+/// transaction needs the head its first one left (the ETag), so each bucket's plan is a list of rounds: round <c>r</c>
+/// holds the <c>r</c>-th transaction of each of the bucket's channels that has one, packed in channel order, each
+/// bucket transaction within <see cref="LogTransactions.MaxOperations"/> and <see cref="LogTransactions.MaxBytes"/>.
+/// Buckets wait for nothing of each other. A batch that touches each channel a few times is one round of a few
+/// transactions per bucket. Pure.
 /// </summary>
 public static class BucketTransactions
 {
-    public static List<List<BucketTransaction>> Plan(IEnumerable<(ChannelRows Rows, IReadOnlyList<LogTransaction> Transactions)> channels)
-    {
-        var byBucket = channels.Where(c => c.Transactions.Count > 0)
+    public static List<BucketPlan> Plan(IEnumerable<(ChannelRows Rows, IReadOnlyList<LogTransaction> Transactions)> channels) =>
+        [.. channels.Where(c => c.Transactions.Count > 0)
             .GroupBy(c => c.Rows.Partition, StringComparer.Ordinal)
             .OrderBy(b => b.Key, StringComparer.Ordinal)
-            .ToList();
-        var rounds = new List<List<BucketTransaction>>();
-        for (var round = 0; ; round++)
+            .Select(bucket => new BucketPlan(bucket.Key, Rounds(bucket.Key, [.. bucket])))];
+
+    private static List<IReadOnlyList<BucketTransaction>> Rounds(string partition, IReadOnlyList<(ChannelRows Rows, IReadOnlyList<LogTransaction> Transactions)> channels)
+    {
+        var rounds = new List<IReadOnlyList<BucketTransaction>>();
+        for (var round = 0; channels.Any(c => c.Transactions.Count > round); round++)
         {
             var transactions = new List<BucketTransaction>();
-            foreach (var bucket in byBucket)
-            {
-                Pack(bucket.Key, bucket.Where(c => c.Transactions.Count > round).Select(c => new ChannelStep(c.Rows, c.Transactions[round])), transactions);
-            }
-
-            if (transactions.Count == 0)
-            {
-                return rounds;
-            }
-
+            Pack(partition, channels.Where(c => c.Transactions.Count > round).Select(c => new ChannelStep(c.Rows, c.Transactions[round])), transactions);
             rounds.Add(transactions);
         }
+
+        return rounds;
     }
 
     private static void Pack(string partition, IEnumerable<ChannelStep> steps, List<BucketTransaction> transactions)

@@ -60,35 +60,43 @@ public sealed class UpdateLog(StorageTables tables)
 
         var heads = new ConcurrentDictionary<string, ChannelHead>(commits.Select(c => KeyValuePair.Create(c.Channel, c.Head)), StringComparer.Ordinal);
         var conflicted = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        var rounds = BucketTransactions.Plan(commits.Select(c => (new ChannelRows(c.Channel), (IReadOnlyList<LogTransaction>)LogTransactions.Plan(c.Head, c.Stored, recentEvents))));
-        foreach (var round in rounds)
+        var buckets = BucketTransactions.Plan(commits.Select(c => (new ChannelRows(c.Channel), (IReadOnlyList<LogTransaction>)LogTransactions.Plan(c.Head, c.Stored, recentEvents))));
+        using var inFlight = new SemaphoreSlim(maxParallel);
+        await Task.WhenAll(buckets.Select(async bucket =>
         {
-            await Parallel.ForEachAsync(round, new ParallelOptions { MaxDegreeOfParallelism = maxParallel, CancellationToken = cancellationToken }, async (transaction, token) =>
+            foreach (var round in bucket.Rounds)
             {
-                // A channel whose earlier round failed goes no further in this batch.
-                var steps = transaction.Steps.Where(s => !conflicted.ContainsKey(s.Rows.Channel)).ToList();
-                if (steps.Count == 0)
+                await Task.WhenAll(round.Select(async transaction =>
                 {
-                    return;
-                }
+                    // A channel whose earlier round failed goes no further in this batch.
+                    var steps = transaction.Steps.Where(s => !conflicted.ContainsKey(s.Rows.Channel)).ToList();
+                    if (steps.Count == 0)
+                    {
+                        return;
+                    }
 
-                try
-                {
-                    var stored = await SubmitAsync(transaction.Partition, steps, step => heads[step.Rows.Channel].ETag, token);
-                    foreach (var (channel, head) in stored)
+                    await inFlight.WaitAsync(cancellationToken);
+                    try
                     {
-                        heads[channel] = head;
+                        foreach (var (channel, head) in await SubmitAsync(transaction.Partition, steps, step => heads[step.Rows.Channel].ETag, cancellationToken))
+                        {
+                            heads[channel] = head;
+                        }
                     }
-                }
-                catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) || ex.Status == 404)
-                {
-                    foreach (var step in steps)
+                    catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) || ex.Status == 404)
                     {
-                        conflicted[step.Rows.Channel] = ex.Status;
+                        foreach (var step in steps)
+                        {
+                            conflicted[step.Rows.Channel] = ex.Status;
+                        }
                     }
-                }
-            });
-        }
+                    finally
+                    {
+                        inFlight.Release();
+                    }
+                }));
+            }
+        }));
 
         return new BatchCommit(heads.Where(h => !conflicted.ContainsKey(h.Key)).ToDictionary(StringComparer.Ordinal), conflicted.ToDictionary(StringComparer.Ordinal));
     }
