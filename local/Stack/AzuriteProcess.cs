@@ -39,19 +39,26 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>The running Azurite, for faults: kill it, or suspend and resume it.</summary>
     public ChildProcess Process => process;
 
-    public static async Task<AzuriteProcess> StartAsync(string executable, AzuritePorts ports, string dataFolder, CancellationToken cancellationToken)
+    /// <param name="dataFolder">Where Azurite keeps its data; null keeps it in memory only (<c>--inMemoryPersistence</c>:
+    /// no saving to disk every few seconds, and nothing survives the process).</param>
+    public static async Task<AzuriteProcess> StartAsync(string executable, AzuritePorts ports, string? dataFolder, CancellationToken cancellationToken)
     {
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run 'npm ci' in the repository root.");
         }
 
-        Directory.CreateDirectory(dataFolder);
+        string[] persistence = dataFolder is null ? ["--inMemoryPersistence"] : ["--location", dataFolder];
+        if (dataFolder is not null)
+        {
+            Directory.CreateDirectory(dataFolder);
+        }
+
         var process = ChildProcess.Start(executable,
         [
             "--blobHost", "127.0.0.1", "--blobPort", $"{ports.Blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{ports.Queue}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{ports.Table}", "--location", dataFolder,
+            "--tableHost", "127.0.0.1", "--tablePort", $"{ports.Table}", .. persistence,
             "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
         ]);
         var azurite = new AzuriteProcess(process, ports);

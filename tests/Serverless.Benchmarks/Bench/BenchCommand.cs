@@ -5,12 +5,13 @@ using Serverless.Testing.Telemetry;
 namespace Serverless.Benchmarks.Bench;
 
 /// <summary>
-/// <c>bench [--updates N] [--rate R] [--seconds S] [--channels C] [--only hot,wide,latency] [--json FILE] [--spans FILE]</c>: the
+/// <c>bench [--updates N] [--rate R] [--seconds S] [--channels C] [--only hot,wide,latency] [--storage-in-memory] [--json FILE] [--spans FILE]</c>: the
 /// local pipeline measured against the Table Storage under it, in one run on free ports and a temporary folder. For each shape, hot
 /// (4 channels) and wide (1,000 channels), the raw store's rate for the same entities and partitions, then N updates
 /// (50,000) through the whole pipeline to a subscribed client; then the latency workload, R updates/s (1,000) over
 /// C channels (100) for S seconds (60), with a breakdown per stage from the pipeline's traces. Prints one table and writes
-/// it as JSON; <c>--spans</c> also keeps every span the worker sent, for a closer look. Exit code 1 when an update was
+/// it as JSON; <c>--spans</c> also keeps every span the worker sent, for a closer look; <c>--storage-in-memory</c> runs
+/// Azurite without saving to disk (its saves pause every write every few seconds, which Azure Table Storage does not). Exit code 1 when an update was
 /// lost or duplicated, whatever the speed.
 /// </summary>
 public static class BenchCommand
@@ -23,7 +24,7 @@ public static class BenchCommand
         var failures = new List<string>();
         foreach (var (workload, channels) in new[] { ("hot", 4), ("wide", 1000) }.Where(w => options.Runs(w.Item1)))
         {
-            var shape = await OnFreshStackAsync(workload, collector, failures, async stack =>
+            var shape = await OnFreshStackAsync(workload, options, collector, failures, async stack =>
             {
                 Console.WriteLine($"{workload}: raw Table Storage, {options.Updates:N0} entities over {channels:N0} partitions…");
                 var raw = await RawTableCapacity.MeasureAsync(stack.StorageConnectionString, channels, options.Updates, CancellationToken.None);
@@ -40,13 +41,13 @@ public static class BenchCommand
             }
         }
 
-        var latency = !options.Runs("latency") ? null : await OnFreshStackAsync("latency", collector, failures, stack =>
+        var latency = !options.Runs("latency") ? null : await OnFreshStackAsync("latency", options, collector, failures, stack =>
         {
             Console.WriteLine($"latency: {options.Rate:N0} updates/s over {options.Channels:N0} channels for {options.Seconds} s…");
             return PipelineLatency.RunAsync(stack, collector, options.Rate, options.Channels, options.Seconds, CancellationToken.None);
         });
 
-        var report = new BenchReport(DateTimeOffset.UtcNow, await BenchReport.CurrentCommitAsync(), Machine.Current(), shapes, latency, failures);
+        var report = new BenchReport(DateTimeOffset.UtcNow, await BenchReport.CurrentCommitAsync(), Machine.Current(), shapes, latency, failures, options.StorageInMemory);
         Console.WriteLine();
         Console.WriteLine(report.ToTable());
         var json = options.Json ?? $"bench-{report.Commit}-{report.Date:yyyyMMdd-HHmm}.json";
@@ -65,12 +66,12 @@ public static class BenchCommand
     /// Runs a workload on a pipeline of its own, started empty, so that no workload pays for what an earlier one left in
     /// the store. A workload that fails is noted, with where each part's output is kept, and the bench goes on.
     /// </summary>
-    private static async Task<T?> OnFreshStackAsync<T>(string workload, SpanCollector collector, List<string> failures, Func<ProcessStack, Task<T>> run)
+    private static async Task<T?> OnFreshStackAsync<T>(string workload, BenchOptions options, SpanCollector collector, List<string> failures, Func<ProcessStack, Task<T>> run)
         where T : class
     {
         var data = Directory.CreateTempSubdirectory("bench-").FullName;
-        Console.WriteLine($"{workload}: starting the local pipeline, every part its own process (data in {data})…");
-        var stack = await ProcessStack.StartAsync(data, appSettings: TelemetrySettings(collector));
+        Console.WriteLine($"{workload}: starting the local pipeline, every part its own process (data in {data}{(options.StorageInMemory ? "; Azurite's in memory" : "")})…");
+        var stack = await ProcessStack.StartAsync(data, appSettings: TelemetrySettings(collector), storageInMemory: options.StorageInMemory);
         try
         {
             var result = await run(stack);
@@ -101,7 +102,7 @@ public static class BenchCommand
     };
 }
 
-public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json, string? Spans = null, int Channels = 100)
+public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlySet<string>? Only, string? Json, string? Spans = null, int Channels = 100, bool StorageInMemory = false)
 {
     public bool Runs(string workload) => Only is null || Only.Contains(workload);
 
@@ -117,6 +118,7 @@ public sealed record BenchOptions(int Updates, int Rate, int Seconds, IReadOnlyS
                 "--rate" => options with { Rate = int.Parse(Value()) },
                 "--seconds" => options with { Seconds = int.Parse(Value()) },
                 "--channels" => options with { Channels = int.Parse(Value()) },
+                "--storage-in-memory" => options with { StorageInMemory = true },
                 "--only" => options with { Only = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() },
                 "--json" => options with { Json = Value() },
                 "--spans" => options with { Spans = Value() },

@@ -20,7 +20,8 @@ public sealed record ShapeResult(ThroughputResult Pipeline, double RawEntitiesPe
 
 /// <summary>Everything one bench run measured, as printed and as written to JSON for comparing commits.</summary>
 public sealed record BenchReport(
-    DateTimeOffset Date, string Commit, Machine Machine, IReadOnlyList<ShapeResult> Shapes, LatencyResult? Latency, IReadOnlyList<string> Failures)
+    DateTimeOffset Date, string Commit, Machine Machine, IReadOnlyList<ShapeResult> Shapes, LatencyResult? Latency, IReadOnlyList<string> Failures,
+    bool StorageInMemory = false)
 {
     // The targets README "Speed" states: wide at least half the raw rate, hot at least 0.7 of it.
     public static double RatioTarget(string workload) => workload == "hot" ? 0.7 : 0.5;
@@ -56,7 +57,7 @@ public sealed record BenchReport(
     {
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"bench, {Date:yyyy-MM-dd}, commit {Commit}, {Machine}");
+        text.AppendLine(c, $"bench, {Date:yyyy-MM-dd}, commit {Commit}, {Machine}{(StorageInMemory ? ", Azurite in memory" : "")}");
         text.AppendLine();
         if (Shapes.Count > 0)
         {

@@ -29,8 +29,11 @@ public sealed class ProcessStack : IAsyncDisposable
 
     private readonly IReadOnlyDictionary<string, string> appSettings;
 
-    private ProcessStack(string dataFolder, int partitions, IReadOnlyDictionary<string, string>? appSettings)
+    private readonly bool storageInMemory;
+
+    private ProcessStack(string dataFolder, int partitions, IReadOnlyDictionary<string, string>? appSettings, bool storageInMemory)
     {
+        this.storageInMemory = storageInMemory;
         this.appSettings = appSettings ?? new Dictionary<string, string>();
         this.dataFolder = dataFolder;
         appFolder = Path.Combine(dataFolder, "app");
@@ -56,9 +59,10 @@ public sealed class ProcessStack : IAsyncDisposable
     public static IReadOnlyList<string> PartNames { get; } = ["azurite", "eventhubs", "signalr", "host"];
 
     /// <param name="appSettings">Settings for the function app beside the local ones (its <c>local.settings.json</c> <c>Values</c>).</param>
-    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4, IReadOnlyDictionary<string, string>? appSettings = null)
+    /// <param name="storageInMemory">Azurite keeps its data in memory only: for measuring, never for faults (a restart loses it).</param>
+    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4, IReadOnlyDictionary<string, string>? appSettings = null, bool storageInMemory = false)
     {
-        var stack = new ProcessStack(dataFolder, partitions, appSettings);
+        var stack = new ProcessStack(dataFolder, partitions, appSettings, storageInMemory);
         try
         {
             stack.PrepareApp();
@@ -83,7 +87,7 @@ public sealed class ProcessStack : IAsyncDisposable
         switch (part)
         {
             case "azurite":
-                azurite = await AzuriteProcess.StartAsync(TestRepo.Layout.NodeBin("azurite"), azuritePorts, Path.Combine(dataFolder, "azurite"), CancellationToken.None);
+                azurite = await AzuriteProcess.StartAsync(TestRepo.Layout.NodeBin("azurite"), azuritePorts, storageInMemory ? null : Path.Combine(dataFolder, "azurite"), CancellationToken.None);
                 break;
             case "eventhubs":
                 processes[part] = CliProcess.Start("eventhubs", "--port", $"{EventHubsPort}", "--data", Path.Combine(dataFolder, "eventhubs"), "--config", EventHubsConfig());
