@@ -47,28 +47,14 @@ public sealed partial class IngestPipeline(
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxInParallel, CancellationToken = cancellationToken };
         var stores = new ConcurrentDictionary<string, Activity?>(StringComparer.Ordinal);
         var plans = new ConcurrentDictionary<string, ChannelPlan>(StringComparer.Ordinal);
-        var taken = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal); // unknown channels taken for new ones
         try
         {
-            // Plan each channel against what this worker knows of it. A channel it does not know is taken for a new one,
-            // without a read: if it is not, the Add of its head fails (409) and it is read and stored on its own below. A
-            // plan that would dead-letter something is made against what storage holds, since dead letters are written
-            // before the commit.
+            // Plan each channel against what this worker knows of it, or reads.
             await Parallel.ForEachAsync(channels, parallel, async (channel, token) =>
             {
                 stores[channel.Key] = IngestTracing.StartStore(channel.Key, channel.Value.Count);
-                var known = cache.Find(channel.Key, channel.Value);
-                var plan = ChannelPlanner.Plan(channel.Key, channel.Value, known ?? ChannelState.Empty, NewEpoch);
-                if (known is null && plan.Rejected.Count > 0)
-                {
-                    plan = ChannelPlanner.Plan(channel.Key, channel.Value, await ReadStateAsync(channel.Key, channel.Value, token), NewEpoch);
-                }
-                else if (known is null)
-                {
-                    taken.TryAdd(channel.Key, true);
-                }
-
-                plans[channel.Key] = plan;
+                var state = cache.Find(channel.Key, channel.Value) ?? await ReadStateAsync(channel.Key, channel.Value, token);
+                plans[channel.Key] = ChannelPlanner.Plan(channel.Key, channel.Value, state, NewEpoch);
             });
 
             // Written before the commits move the channels' Event Hubs positions past them: a redelivery after that
@@ -86,11 +72,7 @@ public sealed partial class IngestPipeline(
 
             await Parallel.ForEachAsync(commit.Conflicted, parallel, async (conflict, token) =>
             {
-                if (!taken.ContainsKey(conflict.Key))
-                {
-                    LogConflict(conflict.Key, conflict.Value, 1);
-                }
-
+                LogConflict(conflict.Key, conflict.Value, 1);
                 cache.Forget(conflict.Key);
                 plans[conflict.Key] = await StoreAsync(conflict.Key, channels[conflict.Key], token);
                 Stored(stores, conflict.Key, plans[conflict.Key]);
