@@ -111,6 +111,26 @@ public sealed class IngestTests(PipelineFixture fixture)
     }
 
     [Fact]
+    public async Task A_worker_that_does_not_know_a_channel_stores_nothing_twice_and_checks_versions_against_storage()
+    {
+        var channel = TestEvents.NewChannel();
+        var quiet = TestEvents.NewChannel();
+        await fixture.Ingest.RunAsync(TestEvents.Batch([TestEvents.Update(channel, "a1", key: "k", version: 5), TestEvents.Update(quiet, "q1")], firstSequenceNumber: 0));
+        // A worker that never saw either channel: a redelivery of the first batch, a stale version and a new update.
+        await using var fresh = new InProcessIngest(fixture.Settings);
+
+        var redelivered = await fresh.RunAsync(TestEvents.Batch([TestEvents.Update(channel, "a1", key: "k", version: 5), TestEvents.Update(quiet, "q1")], firstSequenceNumber: 0));
+        var stale = await fresh.RunAsync(TestEvents.Batch([TestEvents.Update(channel, "a2", key: "k", version: 3)], firstSequenceNumber: 10));
+        var next = await fresh.RunAsync(TestEvents.Batch([TestEvents.Update(channel, "a3", key: "k", version: 6), TestEvents.Update(TestEvents.NewChannel(), "n1")], firstSequenceNumber: 20));
+
+        Assert.Equal((0, 2), (redelivered.Stored, redelivered.Replayed + redelivered.Skipped));
+        Assert.Equal((0, 1), (stale.Stored, stale.Rejected));
+        Assert.Equal(2, next.Stored);
+        Assert.Equal(["a1", "a3"], (await fixture.ReadAllAsync(channel)).Select(u => u.Id));
+        Assert.Equal(["q1"], (await fixture.ReadAllAsync(quiet)).Select(u => u.Id));
+    }
+
+    [Fact]
     public async Task A_channel_reset_under_a_worker_that_knew_it_starts_a_new_epoch_in_the_same_invocation()
     {
         var channel = TestEvents.NewChannel();
