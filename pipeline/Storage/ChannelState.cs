@@ -24,6 +24,12 @@ public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag =
     public PendingValues Pending { get; init; } = PendingValues.Empty;
 
     /// <summary>
+    /// Whether the channel has key rows (in this epoch): false until a transaction first writes pending values out. While
+    /// false, a key that is not pending has never been stored, so knowing the head is knowing every key.
+    /// </summary>
+    public bool HasKeyRows { get; init; }
+
+    /// <summary>
     /// The head once <paramref name="stored"/> (the next updates, in sequence order) are stored, its pending values as
     /// they were (<see cref="LogTransactions"/> decides those); the ETag stays the one to replace.
     /// </summary>

@@ -29,12 +29,14 @@ public sealed class ChannelStateCache
         {
             if (!entry.Keys.TryGetValue(key, out var state))
             {
-                if (!entry.Head.Pending.TryGet(key, out var pending))
+                if (entry.Head.Pending.TryGet(key, out var pending))
+                {
+                    state = new KeyState(pending.Sequence, pending.Version);
+                }
+                else if (entry.Head.HasKeyRows)
                 {
                     return null;
                 }
-
-                state = new KeyState(pending.Sequence, pending.Version);
             }
 
             if (state is not null)

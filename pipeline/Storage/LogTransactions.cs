@@ -69,7 +69,7 @@ public static class LogTransactions
     {
         var pending = head.Pending.With(updates);
         var writeOut = pending.IsFull;
-        var next = head.After(updates, recentEvents) with { Pending = writeOut ? PendingValues.Empty : pending };
+        var next = head.After(updates, recentEvents) with { Pending = writeOut ? PendingValues.Empty : pending, HasKeyRows = head.HasKeyRows || writeOut };
         transactions.Add(new LogTransaction([.. updates], writeOut ? [.. pending.Values] : [], next, bytes));
         return next;
     }

@@ -35,6 +35,7 @@ public static class UpdateRows
         ["Recent"] = head.Recent.Count > 0 ? head.Recent.ToBytes() : null,
         ["Positions"] = head.Positions.ToString(),
         ["Pending"] = head.Pending.ToBytes(),
+        ["HasKeyRows"] = head.HasKeyRows,
     };
 
     /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its bucket.</summary>
@@ -46,6 +47,8 @@ public static class UpdateRows
             Recent = RecentEvents.FromBytes(entity.GetBinary("Recent")),
             Positions = EventPositions.Parse(entity.GetString("Positions")),
             Pending = PendingValues.FromBytes(entity.GetBinary("Pending")),
+            // A head that does not say is taken to have key rows: its keys are then read, as before.
+            HasKeyRows = entity.GetBoolean("HasKeyRows") ?? true,
         };
 
     public static KeyState ReadKey(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetInt64("Version"));

@@ -33,6 +33,10 @@ public sealed class BatchingTests
         Assert.All(transactions, t => Assert.InRange(t.Updates.Count + t.KeyRows.Count + 1, 1, LogTransactions.MaxOperations));
         // 40 keys are more than a head keeps pending: they are written out, and no transaction stays far below its room.
         Assert.Contains(transactions, t => t.KeyRows.Count > 0);
+        // From the first write-out on, the head says the channel has key rows; before it, every key is in the head.
+        var firstWriteOut = transactions.FindIndex(t => t.KeyRows.Count > 0);
+        Assert.All(transactions.Take(firstWriteOut), t => Assert.False(t.Head.HasKeyRows));
+        Assert.All(transactions.Skip(firstWriteOut), t => Assert.True(t.Head.HasKeyRows));
         Assert.True(transactions.Count <= (int)Math.Ceiling(entries.Count / 59.0), $"{transactions.Count} transactions");
     }
 

@@ -35,12 +35,25 @@ public sealed class ChannelStateCacheTests
     }
 
     [Fact]
-    public void A_key_never_read_or_written_makes_the_channel_unknown_for_that_batch()
+    public void A_key_never_read_or_written_makes_a_channel_with_key_rows_unknown_for_that_batch()
     {
-        cache.Committed("c", new ChannelHead(1, "epoch", "etag"), [new SequencedUpdate(1, Update("a"), null)]);
+        cache.Committed("c", new ChannelHead(1, "epoch", "etag") { HasKeyRows = true }, [new SequencedUpdate(1, Update("a"), null)]);
 
         Assert.Null(cache.Find("c", [Update("a"), Update("z")]));
         Assert.Null(cache.Find("other", [Update(null)]));
+    }
+
+    [Fact]
+    public void A_channel_without_key_rows_knows_every_key_from_its_head()
+    {
+        // Every stored key is pending in the head until a transaction first writes them out: a key neither known nor
+        // pending was never stored.
+        cache.Committed("c", new ChannelHead(1, "epoch", "etag"), [new SequencedUpdate(1, Update("a"), 4)]);
+
+        var state = cache.Find("c", [Update("a"), Update("z")]);
+
+        Assert.NotNull(state);
+        Assert.Equal(["a"], state.Keys.Keys);
     }
 
     [Fact]
