@@ -2,13 +2,17 @@ using System.Diagnostics;
 using System.Text;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using Serverless.EventHubs;
 
 namespace Serverless.Local.Publishing;
 
 /// <summary>
 /// Sends updates to a hub at a steady rate (per second; 0 for as fast as the hub takes them), in batches: each tick
-/// sends what is due, one batch per channel, with the channel as the partition key so that its updates keep order. Sends
-/// go through the official client, which retries what the service refuses for a while; what still fails is counted.
+/// sends what is due, one batch per Event Hubs partition, each update in the partition its channel (the partition key)
+/// hashes to, as the service would place a keyed send (<see cref="PartitionKeys"/>), so that a channel's updates keep
+/// order and a tick over many channels costs a few sends, not one per channel. Until the hub's partitions are known,
+/// each channel is sent on its own with its key. Sends go through the official client, which retries what the service
+/// refuses for a while; what still fails is counted.
 /// With a <see cref="PublishJournal"/>, each batch is recorded before it is sent and confirmed after, and a batch that
 /// fails is sent again (after a pause) until the hub takes it: nothing is dropped, and a channel's order holds.
 /// </summary>
@@ -18,6 +22,8 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
 
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
     private const int MaxPerTick = 2000;
+
+    private string[]? partitionIds;
 
     public PublishStats Stats { get; } = new();
 
@@ -91,18 +97,42 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
         }
     }
 
-    // Channels are sent side by side; a channel's own batches go one after the other, so that its order holds.
-    private Task SendAsync(List<OutgoingUpdate> updates, CancellationToken cancellationToken) =>
-        Task.WhenAll(updates.GroupBy(u => u.PartitionKey).Select(channel => SendChannelAsync(channel.Key, [.. channel], cancellationToken)));
+    // Partitions are sent side by side; a partition's own batches go one after the other, so that its channels' order
+    // holds. Updates without a channel go where the hub puts them.
+    private async Task SendAsync(List<OutgoingUpdate> updates, CancellationToken cancellationToken)
+    {
+        var partitions = await PartitionIdsAsync(cancellationToken);
+        await Task.WhenAll(updates.GroupBy(u => TargetOf(u, partitions)).Select(target => SendToAsync(target.Key, [.. target], cancellationToken)));
+    }
 
-    private async Task SendChannelAsync(string? partitionKey, List<OutgoingUpdate> events, CancellationToken cancellationToken)
+    private static SendTarget TargetOf(OutgoingUpdate update, string[]? partitions) => (update.PartitionKey, partitions) switch
+    {
+        (null, _) => new SendTarget(null, null),
+        (var key, null) => new SendTarget(null, key),
+        (var key, var ids) => new SendTarget(ids[PartitionKeys.PartitionIndex(key, ids.Length)], null),
+    };
+
+    // The hub's partitions, asked once; null while the hub does not answer (the next tick asks again).
+    private async Task<string[]?> PartitionIdsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return partitionIds ??= await producer.GetPartitionIdsAsync(cancellationToken);
+        }
+        catch (Exception ex) when (IsSendFailure(ex, cancellationToken))
+        {
+            return null;
+        }
+    }
+
+    private async Task SendToAsync(SendTarget target, List<OutgoingUpdate> events, CancellationToken cancellationToken)
     {
         var sent = 0;
         try
         {
             while (sent < events.Count)
             {
-                var added = await RetryingAsync(() => SendBatchAsync(partitionKey, events, sent), cancellationToken);
+                var added = await RetryingAsync(() => SendBatchAsync(target, events, sent), cancellationToken);
                 if (added == 0)
                 {
                     Stats.Failed(1, $"an update of {Encoding.UTF8.GetByteCount(events[sent].Body)} bytes is larger than the hub takes");
@@ -121,10 +151,10 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
     }
 
     /// <summary>One batch of as many as fit from <paramref name="from"/> on (the hub's message size limit), confirmed in the journal after it goes.</summary>
-    private async Task<int> SendBatchAsync(string? partitionKey, List<OutgoingUpdate> events, int from)
+    private async Task<int> SendBatchAsync(SendTarget target, List<OutgoingUpdate> events, int from)
     {
-        using var send = PublishTracing.StartSend(partitionKey);
-        using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionKey = partitionKey });
+        using var send = PublishTracing.StartSend(target.PartitionId);
+        using var batch = await producer.CreateBatchAsync(new CreateBatchOptions { PartitionId = target.PartitionId, PartitionKey = target.PartitionKey });
         var added = 0;
         while (from + added < events.Count && batch.TryAdd(new EventData(Encoding.UTF8.GetBytes(events[from + added].Body)).Traced(send)))
         {
@@ -133,6 +163,7 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
 
         if (added > 0)
         {
+            PublishTracing.SetChannels(send, events.Skip(from).Take(added).Select(e => e.PartitionKey));
             await producer.SendAsync(batch);
             journal?.Confirmed(events.GetRange(from, added));
         }
@@ -162,6 +193,9 @@ public sealed class RatePublisher(EventHubProducerClient producer, double rate, 
         && ex is EventHubsException or IOException or System.Net.Sockets.SocketException or TimeoutException or UnauthorizedAccessException
             or InvalidOperationException or OperationCanceledException;
 }
+
+/// <summary>Where a batch goes: a partition, or (while the partitions are unknown) the partition of a key, or where the hub puts it.</summary>
+internal readonly record struct SendTarget(string? PartitionId, string? PartitionKey);
 
 /// <summary>What a publisher did so far; read while it runs.</summary>
 public sealed class PublishStats

@@ -35,6 +35,8 @@ public static class LayoutBenchmark
             ("32 buckets, batches of 1024", batch => Buckets(batch, 32), 64, 1024),
             ("32 buckets, batches of 1024, latest values in the head", batch => NoKeys(Buckets(batch, 32)), 64, 1024),
             ("16 buckets, batches of 1024, latest values in the head", batch => NoKeys(Buckets(batch, 16)), 64, 1024),
+            ("64 buckets, batches of 1024, latest values in the head", batch => NoKeys(Buckets(batch, 64)), 64, 1024),
+            ("128 buckets, batches of 1024, latest values in the head", batch => NoKeys(Buckets(batch, 128)), 64, 1024),
         };
 
         const string Raw = "raw: log rows only, one partition per channel, 100 a transaction";

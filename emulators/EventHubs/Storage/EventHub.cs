@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Serverless.EventHubs.Storage;
 
 /// <summary>An event hub: its partitions, consumer groups and retention, as configured.</summary>
@@ -37,25 +35,12 @@ public sealed class EventHub : IDisposable
         int.TryParse(id, out var index) && index >= 0 && index < partitions.Length && index.ToString() == id ? partitions[index] : null;
 
     /// <summary>
-    /// The partition for an event: the one a partition key hashes to (the same key, the same partition, across
-    /// restarts), else the next in turn.
+    /// The partition for an event: the one its partition key hashes to, as the service hashes it
+    /// (<see cref="PartitionKeys"/>), else the next in turn.
     /// </summary>
-    public PartitionLog PartitionFor(string? partitionKey)
-    {
-        if (partitionKey is null)
-        {
-            return partitions[(int)((uint)Interlocked.Increment(ref roundRobin) % (uint)partitions.Length)];
-        }
-
-        // FNV-1a over the key's UTF-8 bytes: stable across processes, unlike string.GetHashCode.
-        var hash = 14695981039346656037ul;
-        foreach (var b in Encoding.UTF8.GetBytes(partitionKey))
-        {
-            hash = (hash ^ b) * 1099511628211ul;
-        }
-
-        return partitions[(int)(hash % (ulong)partitions.Length)];
-    }
+    public PartitionLog PartitionFor(string? partitionKey) => partitionKey is null
+        ? partitions[(int)((uint)Interlocked.Increment(ref roundRobin) % (uint)partitions.Length)]
+        : partitions[PartitionKeys.PartitionIndex(partitionKey, partitions.Length)];
 
     public int ApplyRetention() => partitions.Sum(p => p.ApplyRetention());
 

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Azure.Messaging.EventHubs.Consumer;
 using Azure.Messaging.EventHubs.Producer;
 using Serverless.EventHubs;
 using Serverless.Local.Demo;
@@ -69,6 +70,49 @@ public sealed class RatePublisherTests : IAsyncLifetime
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Each_channel_goes_to_the_partition_its_key_hashes_to_in_the_order_it_was_given_with_a_few_sends_a_tick()
+    {
+        await using var hub = await EventHubsServer.StartAsync(new HubOptions { Name = "updates", Partitions = 4 });
+        await using var producer = new EventHubProducerClient(hub.ConnectionString, "updates");
+        var generator = new LoadGenerator(channels: 200, "order");
+        // Listened to, each send puts its span's id on its events: so the events tell how many sends there were.
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PublishTracing.SourceName,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        await new RatePublisher(producer, rate: 0, count: 2000).RunAsync(UpdateSource.GenerateAsync(generator.Next, CancellationToken.None), CancellationToken.None);
+
+        await using var consumer = new EventHubConsumerClient(EventHubConsumerClient.DefaultConsumerGroupName, hub.ConnectionString, "updates");
+        var read = new List<(int Partition, string Channel, long N, string Send)>();
+        foreach (var partition in await consumer.GetPartitionIdsAsync())
+        {
+            await foreach (var e in consumer.ReadEventsFromPartitionAsync(partition, EventPosition.Earliest, new ReadEventOptions { MaximumWaitTime = TimeSpan.FromSeconds(1) }))
+            {
+                if (e.Data is null)
+                {
+                    break;
+                }
+
+                var body = System.Text.Json.Nodes.JsonNode.Parse(e.Data.EventBody.ToString())!;
+                read.Add((int.Parse(partition), (string)body["subject"]!, (long)body["data"]!["n"]!, (string)e.Data.Properties[Serverless.Contracts.EventHubs.EventProperties.DiagnosticId]));
+            }
+        }
+
+        Assert.Equal(2000, read.Count);
+        foreach (var channel in read.GroupBy(r => r.Channel))
+        {
+            Assert.All(channel, r => Assert.Equal(PartitionKeys.PartitionIndex(channel.Key, 4), r.Partition));
+            Assert.Equal(channel.Select(r => r.N).Order(), channel.Select(r => r.N));
+        }
+
+        // 2,000 updates of 200 channels in one tick: a batch or two per partition, not one per channel.
+        Assert.InRange(read.Select(r => r.Send).Distinct().Count(), 4, 12);
     }
 
     private static async Task WaitForSentAsync(RatePublisher publisher, long sent)
