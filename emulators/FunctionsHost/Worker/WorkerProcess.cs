@@ -90,7 +90,20 @@ public sealed partial class WorkerProcess : IAsyncDisposable
         var running = new WorkerProcess(process, logger);
         process.OutputDataReceived += (_, e) => running.Write(e.Data, error: false);
         process.ErrorDataReceived += (_, e) => running.Write(e.Data, error: true);
-        process.Exited += (_, _) => running.exited.TrySetResult(process.ExitCode);
+        // Exited can come before the last lines: WaitForExitAsync also waits for the end of the redirected output, so
+        // that LastOutput holds why a worker that stopped at start stopped.
+        process.Exited += async (_, _) =>
+        {
+            try
+            {
+                await process.WaitForExitAsync();
+                running.exited.TrySetResult(process.ExitCode);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+            {
+                running.exited.TrySetResult(-1); // disposed meanwhile: nobody waits for its output any more
+            }
+        };
         try
         {
             process.Start();
