@@ -70,7 +70,7 @@ public sealed record BenchReport(
         text.AppendLine();
         if (Shapes.Count > 0)
         {
-            text.AppendLine("| workload | pipeline, end to end | raw Table Storage, same run: the mean of before and after the pipeline | ratio | the store alone, the pipeline's rows and transactions | pipeline ÷ that |");
+            text.AppendLine("| workload | pipeline, end to end | raw Table Storage, same run: the mean of before and after the pipeline | ratio | the store alone, the pipeline's rows and transactions, the same mean | pipeline ÷ that |");
             text.AppendLine("| --- | --- | --- | --- | --- | --- |");
             foreach (var shape in Shapes)
             {
