@@ -1,3 +1,4 @@
+using Serverless.Cli.Telemetry;
 using Azure.Identity;
 using System.CommandLine;
 using Azure.Messaging.EventHubs;
@@ -64,6 +65,7 @@ public static class PublishCommand
 
     private static async Task<int> RunAsync(EventHubsTarget target, string hub, string? path, int? loadChannels, string? journalFolder, double rate, long? count, CancellationToken cancellationToken)
     {
+        using var tracing = PublisherTelemetry.Start();
         EventHubProducerClient producer;
         try
         {

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using Azure.Messaging.EventHubs.Producer;
 using Serverless.Contracts.Local;
-using Serverless.Local.Demo;
-using Serverless.Local.Publishing;
+using Serverless.Cli.Demo;
 using Serverless.Local.Stack;
 using Serverless.Tooling;
 using Spectre.Console;
@@ -129,26 +128,6 @@ public static class UpCommand
     private static async Task RunDemoAsync(LocalStack stack, double rate, CancellationToken cancellationToken)
     {
         await using var producer = new EventHubProducerClient(stack.EventHubsConnectionString, stack.EventHubName);
-        var publisher = new RatePublisher(producer, rate, count: null);
-        AnsiConsole.MarkupLine($"Demo feed: {rate:0.#} updates/s to {string.Join(", ", UpdateGenerator.Channels)}.");
-        using var report = new PeriodicTimer(TimeSpan.FromSeconds(10));
-        var reporting = ReportAsync(publisher.Stats, report, cancellationToken);
-        await publisher.RunAsync(UpdateSource.GenerateAsync(new UpdateGenerator().Next, cancellationToken), cancellationToken);
-        await reporting;
-    }
-
-    private static async Task ReportAsync(PublishStats stats, PeriodicTimer timer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                var failed = stats.FailedCount > 0 ? $", [red]{stats.FailedCount} failed[/] ({Markup.Escape(stats.LastError ?? "")})" : "";
-                AnsiConsole.MarkupLine($"[grey]{DateTime.Now:HH:mm:ss}[/] demo: {stats.SentCount:N0} sent ({stats.Rate:0.0}/s){failed}");
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await DemoFeed.RunAsync(producer, rate, line => AnsiConsole.MarkupLine(Markup.Escape(line)), cancellationToken);
     }
 }

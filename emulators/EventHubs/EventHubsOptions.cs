@@ -65,6 +65,13 @@ public sealed class EventHubsOptions
         return hubs;
     }
 
+    /// <summary>Writes a config file that <see cref="ReadConfig"/> reads, for a local Event Hubs started as a process.</summary>
+    public static void WriteConfig(string path, IEnumerable<HubOptions> hubs)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(new ConfigFile([.. hubs]), JsonSerializerOptions.Web));
+    }
+
     private sealed record ConfigFile(List<HubOptions>? Hubs);
 }
 

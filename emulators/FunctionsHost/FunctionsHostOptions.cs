@@ -10,11 +10,21 @@ public sealed record FunctionsHostOptions(string ScriptRoot, int Port, IReadOnly
     /// <summary>How long a started worker has to connect to the host's gRPC endpoint.</summary>
     public TimeSpan WorkerStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The options Core Tools would take from a script root: its local.settings.json, if there is one.</summary>
+    /// <summary>
+    /// The options Core Tools would take from a script root: its local.settings.json, if there is one, under the
+    /// process's environment variables. As with Core Tools, a variable that is set wins over the file's value, and app
+    /// settings may come from the environment alone, as they do in Azure (docs/functions-host.md#settings).
+    /// </summary>
     public static FunctionsHostOptions FromScriptRoot(string scriptRoot, int? port = null)
     {
         var file = Path.Combine(scriptRoot, LocalSettings.FileName);
         var settings = File.Exists(file) ? LocalSettings.Read(file) : LocalSettings.Empty;
-        return new FunctionsHostOptions(scriptRoot, port ?? settings.LocalHttpPort ?? DefaultPort, settings.Values, settings.Cors, settings.CorsCredentials);
+        var values = new Dictionary<string, string?>(settings.Values, StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            values[(string)variable.Key] = (string?)variable.Value;
+        }
+
+        return new FunctionsHostOptions(scriptRoot, port ?? settings.LocalHttpPort ?? DefaultPort, values, settings.Cors, settings.CorsCredentials);
     }
 }

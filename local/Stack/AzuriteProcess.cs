@@ -1,3 +1,4 @@
+using Serverless.Local.Topology;
 using Serverless.Tooling;
 
 namespace Serverless.Local.Stack;
@@ -11,9 +12,7 @@ public sealed record AzuritePorts(int Blob, int Queue, int Table);
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
-    // Azurite's well-known development account (documented by Azurite; not a secret).
-    public const string AccountName = "devstoreaccount1";
-    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountName = LocalConnections.AccountName;
 
     private readonly ChildProcess process;
 
@@ -28,10 +27,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>The Table service's port.</summary>
     public int Port => Ports.Table;
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{Ports.Blob}/{AccountName};QueueEndpoint=http://127.0.0.1:{Ports.Queue}/{AccountName};" +
-        $"TableEndpoint=http://127.0.0.1:{Ports.Table}/{AccountName};";
+    public string ConnectionString => LocalConnections.Storage($"{Ports.Blob}", $"{Ports.Queue}", $"{Ports.Table}");
 
     /// <summary>What Azurite said, standard output and error together.</summary>
     public string Output => process.Text;
@@ -48,19 +44,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run 'npm ci' in the repository root.");
         }
 
-        string[] persistence = dataFolder is null ? ["--inMemoryPersistence"] : ["--location", dataFolder];
         if (dataFolder is not null)
         {
             Directory.CreateDirectory(dataFolder);
         }
 
-        var process = ChildProcess.Start(executable,
-        [
-            "--blobHost", "127.0.0.1", "--blobPort", $"{ports.Blob}",
-            "--queueHost", "127.0.0.1", "--queuePort", $"{ports.Queue}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{ports.Table}", .. persistence,
-            "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry", "--silent",
-        ]);
+        var process = ChildProcess.Start(executable, [.. PartArguments.Azurite(ports.Blob, ports.Queue, ports.Table, dataFolder).Select(a => $"{a}")]);
         var azurite = new AzuriteProcess(process, ports);
         try
         {

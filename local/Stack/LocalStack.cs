@@ -4,6 +4,7 @@ using Serverless.Local.Identity;
 using Serverless.EventHubs;
 using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
+using Serverless.Local.Topology;
 using Serverless.SignalRService;
 
 namespace Serverless.Local.Stack;
@@ -15,10 +16,6 @@ namespace Serverless.Local.Stack;
 /// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
-    // Setting names of local.settings.sample.json that the stack fills with the addresses of the parts it starts.
-    public const string StorageSetting = SettingNames.Storage;
-    public const string SignalRSetting = SettingNames.SignalRConnection;
-
     private readonly Stack<(string Part, Func<Task> Stop)> started = new();
     private readonly LocalStackOptions options;
     private ServiceOptions signalROptions = null!;
@@ -78,7 +75,6 @@ public sealed class LocalStack : IAsyncDisposable
         report($"Starting Azurite on {Ports.Storage.Blob}–{Ports.Storage.Table}…");
         Storage = await Part("Azurite", () => AzuriteProcess.StartAsync(repo.NodeBin("azurite"), Ports.Storage, Path.Combine(options.DataFolder, "azurite"), cancellationToken));
         started.Push(("Azurite", () => Storage.DisposeAsync().AsTask()));
-        settings[StorageSetting] = Storage.ConnectionString;
         await Part("Table Storage", () => CreateTablesAsync(settings, cancellationToken));
 
         report($"Starting the local Event Hubs on {Ports.EventHubs}…");
@@ -86,12 +82,7 @@ public sealed class LocalStack : IAsyncDisposable
         {
             Port = Ports.EventHubs,
             DataFolder = Path.Combine(options.DataFolder, "eventhubs"),
-            Hubs = [.. triggers.GroupBy(t => t.HubName).Select(hub => new HubOptions
-            {
-                Name = hub.Key,
-                Partitions = options.Partitions,
-                ConsumerGroups = [.. hub.Select(t => t.ConsumerGroup).Where(g => g != HubOptions.DefaultConsumerGroup).Distinct()],
-            })],
+            Hubs = AppHubs.For(triggers, options.Partitions),
         };
         var eventHubs = EventHubsApp.Build(eventHubOptions, builder => Embed(builder.Services, builder.Logging));
         started.Push(("Event Hubs", () => StopAsync(eventHubs)));
@@ -99,16 +90,17 @@ public sealed class LocalStack : IAsyncDisposable
         await Part("Event Hubs", () => Task.Run(() => eventHubs.StartAsync(cancellationToken), cancellationToken));
         EventHubName = eventHubOptions.Hubs.FirstOrDefault()?.Name ?? "";
         EventHubsConnectionString = eventHubOptions.ConnectionString(Ports.EventHubs);
-        foreach (var trigger in triggers)
-        {
-            settings[trigger.ConnectionSetting] = EventHubsConnectionString;
-        }
 
         report($"Starting the local SignalR Service on {Ports.SignalR}…");
         signalROptions = new ServiceOptions { Port = Ports.SignalR, Tier = options.SignalRTier, Units = options.SignalRUnits };
         await Part("SignalR Service", () => StartSignalRAsync(cancellationToken));
         started.Push(("SignalR Service", () => StopSignalRAsync()));
-        settings[SignalRSetting] = SignalRConnectionString;
+        AppConnections.Apply(settings, AppConnections.For(triggers.Select(t => t.ConnectionSetting)), part => part switch
+        {
+            LocalPart.Storage => Storage.ConnectionString,
+            LocalPart.EventHubs => EventHubsConnectionString,
+            _ => SignalRConnectionString,
+        });
 
         settings["Logging__LogLevel__Default"] = options.WorkerLogLevel.ToString();
         Settings = settings;

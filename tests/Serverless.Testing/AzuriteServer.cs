@@ -1,4 +1,5 @@
 using Serverless.Local.Stack;
+using Serverless.Local.Topology;
 using Serverless.Tooling;
 
 namespace Serverless.Testing;
@@ -10,7 +11,7 @@ namespace Serverless.Testing;
 public sealed class AzuriteServer : IAsyncDisposable
 {
     public const string AccountName = AzuriteProcess.AccountName;
-    public const string AccountKey = AzuriteProcess.AccountKey;
+    public const string AccountKey = LocalConnections.AccountKey;
 
     private readonly AzuriteProcess process;
     private readonly string dataFolder;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost.Worker;
 using Serverless.FunctionsHost;
+using Serverless.Local.Topology;
 using Serverless.Tooling;
 
 namespace Serverless.Testing;
@@ -37,25 +38,32 @@ public sealed class FunctionAppServer : IAsyncDisposable
     /// The settings of local.settings.sample.json that tests don't care about, so that the app starts: its identity and
     /// channel rules, and request limits high enough for the tests that share one app (the limits have a test of their own).
     /// </summary>
-    public static Dictionary<string, string?> Settings(string storageConnectionString, string signalRConnectionString, string? eventHubsConnectionString = null) => new()
+    public static Dictionary<string, string?> Settings(string storageConnectionString, string signalRConnectionString, string? eventHubsConnectionString = null)
     {
-        [SettingNames.AuthIssuer] = SettingDefaults.LocalIssuer,
-        [SettingNames.AuthAudience] = SettingDefaults.ApiAudience,
-        [SettingNames.AuthSigningKey] = SettingDefaults.LocalSigningKey,
-        [SettingNames.PublicChannels] = SettingDefaults.PublicChannels,
-        [SettingNames.RoleChannels] = SettingDefaults.RoleChannels,
-        [SettingNames.UserChannels] = SettingDefaults.UserChannels,
-        [SettingNames.RequestsPerSecond] = $"{HighRequestRate}",
-        [SettingNames.RequestBurst] = $"{HighRequestRate * 10}",
-        [SettingNames.ChannelsPerUser] = $"{HighRequestRate * 10}",
-        [SettingNames.Storage] = storageConnectionString,
-        [SettingNames.SignalRConnection] = signalRConnectionString,
-        [SettingNames.EventHubConnection] = eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(),
-        [SettingNames.EventHubName] = SettingDefaults.EventHubName,
-        [SettingNames.EventHubConsumerGroup] = SettingDefaults.EventHubConsumerGroup,
-        [SettingNames.SignalRHubName] = SettingDefaults.SignalRHubName,
-        ["Logging__LogLevel__Default"] = "Information",
-    };
+        var settings = new Dictionary<string, string?>
+        {
+            [SettingNames.AuthIssuer] = SettingDefaults.LocalIssuer,
+            [SettingNames.AuthAudience] = SettingDefaults.ApiAudience,
+            [SettingNames.AuthSigningKey] = SettingDefaults.LocalSigningKey,
+            [SettingNames.PublicChannels] = SettingDefaults.PublicChannels,
+            [SettingNames.RoleChannels] = SettingDefaults.RoleChannels,
+            [SettingNames.UserChannels] = SettingDefaults.UserChannels,
+            [SettingNames.RequestsPerSecond] = $"{HighRequestRate}",
+            [SettingNames.RequestBurst] = $"{HighRequestRate * 10}",
+            [SettingNames.ChannelsPerUser] = $"{HighRequestRate * 10}",
+            [SettingNames.EventHubName] = SettingDefaults.EventHubName,
+            [SettingNames.EventHubConsumerGroup] = SettingDefaults.EventHubConsumerGroup,
+            [SettingNames.SignalRHubName] = SettingDefaults.SignalRHubName,
+            ["Logging__LogLevel__Default"] = "Information",
+        };
+        AppConnections.Apply(settings, AppConnections.For([]), part => part switch
+        {
+            LocalPart.Storage => storageConnectionString,
+            LocalPart.EventHubs => eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(),
+            _ => signalRConnectionString,
+        });
+        return settings;
+    }
 
     /// <summary>Requests per second per client for apps whose tests are not about the limits.</summary>
     public const int HighRequestRate = 10_000;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +23,28 @@ public static class EventHubInvocation
     {
         request.InputData.Add(new ParameterBinding { Name = triggerName, Data = batched ? Bodies(events, binary) : Body(events[0], binary) });
         AddMetadata(request, partition, events, batched);
+        if (events.Select(TraceParent).FirstOrDefault(context => context is not null) is { } traceParent)
+        {
+            request.TraceContext.TraceParent = traceParent;
+        }
+    }
+
+    /// <summary>
+    /// The W3C trace context an event was sent with (<c>traceparent</c>, else <c>Diagnostic-Id</c>, where the Azure SDKs
+    /// put it). The invocation continues the first one of its batch, so that a send, its invocation and what the
+    /// function does with it read as one trace (docs/telemetry.md#one-trace-from-send-to-push).
+    /// </summary>
+    private static string? TraceParent(EventData data)
+    {
+        foreach (var name in new[] { "traceparent", "Diagnostic-Id" })
+        {
+            if (data.Properties.TryGetValue(name, out var value) && value is string text && ActivityContext.TryParse(text, null, out _))
+            {
+                return text;
+            }
+        }
+
+        return null;
     }
 
     private static TypedData Bodies(IReadOnlyList<EventData> events, bool binary)

@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Serverless.Contracts.Settings;
 using Serverless.FunctionsHost.App;
+using Serverless.EventHubs;
 using Serverless.Local.Stack;
+using Serverless.Local.Topology;
 using Serverless.Tooling;
 
 namespace Serverless.Testing.Chaos;
@@ -52,8 +54,8 @@ public sealed class ProcessStack : IAsyncDisposable
     public int HostPort { get; }
     public HttpClient Api { get; }
     public string StorageConnectionString => azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
-    public string EventHubsConnectionString => SettingDefaults.LocalEventHubConnection(EventHubsPort);
-    public string SignalRConnectionString => SettingDefaults.LocalSignalRConnection(SignalRPort);
+    public string EventHubsConnectionString => LocalConnections.EventHubs($"{EventHubsPort}");
+    public string SignalRConnectionString => LocalConnections.SignalR($"{SignalRPort}");
 
     /// <summary>The parts a fault run kills in turn, in the order the pipeline needs them.</summary>
     public static IReadOnlyList<string> PartNames { get; } = ["azurite", "eventhubs", "signalr", "host"];
@@ -90,15 +92,15 @@ public sealed class ProcessStack : IAsyncDisposable
                 azurite = await AzuriteProcess.StartAsync(TestRepo.Layout.NodeBin("azurite"), azuritePorts, storageInMemory ? null : Path.Combine(dataFolder, "azurite"), CancellationToken.None);
                 break;
             case "eventhubs":
-                processes[part] = CliProcess.Start("eventhubs", "--port", $"{EventHubsPort}", "--data", Path.Combine(dataFolder, "eventhubs"), "--config", EventHubsConfig());
+                processes[part] = Cli(PartArguments.EventHubs(EventHubsPort, Path.Combine(dataFolder, "eventhubs"), EventHubsConfig()));
                 await WaitListeningAsync(part, EventHubsPort);
                 break;
             case "signalr":
-                processes[part] = CliProcess.Start("signalr", "--port", $"{SignalRPort}");
+                processes[part] = Cli(PartArguments.SignalR(SignalRPort));
                 await WaitListeningAsync(part, SignalRPort);
                 break;
             case "host":
-                processes[part] = CliProcess.Start("host", "--script-root", appFolder, "--port", $"{HostPort}");
+                processes[part] = Cli(PartArguments.FunctionsHost(HostPort, appFolder));
                 await WaitForWorkerAsync(previous: null);
                 break;
             default:
@@ -283,11 +285,12 @@ public sealed class ProcessStack : IAsyncDisposable
         }
 
         var values = SettingDefaults.LocalValues.ToDictionary(v => v.Key, v => v.Value);
-        values[SettingNames.Storage] = $"DefaultEndpointsProtocol=http;AccountName={AzuriteProcess.AccountName};AccountKey={AzuriteProcess.AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{azuritePorts.Blob}/{AzuriteProcess.AccountName};QueueEndpoint=http://127.0.0.1:{azuritePorts.Queue}/{AzuriteProcess.AccountName};" +
-            $"TableEndpoint=http://127.0.0.1:{azuritePorts.Table}/{AzuriteProcess.AccountName};";
-        values[SettingNames.EventHubConnection] = EventHubsConnectionString;
-        values[SettingNames.SignalRConnection] = SignalRConnectionString;
+        AppConnections.Apply(values, AppConnections.For([]), part => part switch
+        {
+            LocalPart.Storage => LocalConnections.Storage($"{azuritePorts.Blob}", $"{azuritePorts.Queue}", $"{azuritePorts.Table}"),
+            LocalPart.EventHubs => EventHubsConnectionString,
+            _ => SignalRConnectionString,
+        });
         values["Logging__LogLevel__Default"] = "Warning";
         // Every follower of a fault run or the bench is the one operator: its limit is set for the run's load.
         values[SettingNames.RequestsPerSecond] = $"{FunctionAppServer.HighRequestRate}";
@@ -304,7 +307,9 @@ public sealed class ProcessStack : IAsyncDisposable
     private string EventHubsConfig()
     {
         var path = Path.Combine(dataFolder, "eventhubs.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new { hubs = new[] { new { name = Hub, partitions = Partitions, consumerGroups = new[] { SettingDefaults.EventHubConsumerGroup }, retention = "1.00:00:00" } } }));
+        EventHubsOptions.WriteConfig(path, [new HubOptions { Name = Hub, Partitions = Partitions, ConsumerGroups = [SettingDefaults.EventHubConsumerGroup], Retention = TimeSpan.FromDays(1) }]);
         return path;
     }
+
+    private static ChildProcess Cli(object[] arguments) => CliProcess.Start([.. arguments.Select(a => $"{a}")]);
 }
