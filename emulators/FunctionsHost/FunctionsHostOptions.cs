@@ -12,7 +12,7 @@ public sealed record FunctionsHostOptions(string ScriptRoot, int Port, IReadOnly
 
     /// <summary>
     /// The options Core Tools would take from a script root: its local.settings.json, if there is one, under the
-    /// process's environment variables. As with Core Tools, a variable that is set wins over the file's value, and app
+    /// process's environment variables. As with Core Tools, a variable that is set and not empty wins over the file's value, and app
     /// settings may come from the environment alone, as they do in Azure (docs/functions-host.md#settings).
     /// </summary>
     public static FunctionsHostOptions FromScriptRoot(string scriptRoot, int? port = null)
@@ -22,7 +22,10 @@ public sealed record FunctionsHostOptions(string ScriptRoot, int Port, IReadOnly
         var values = new Dictionary<string, string?>(settings.Values, StringComparer.OrdinalIgnoreCase);
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
         {
-            values[(string)variable.Key] = (string?)variable.Value;
+            if (variable.Value is string { Length: > 0 } value)
+            {
+                values[(string)variable.Key] = value;
+            }
         }
 
         return new FunctionsHostOptions(scriptRoot, port ?? settings.LocalHttpPort ?? DefaultPort, values, settings.Cors, settings.CorsCredentials);

@@ -33,7 +33,8 @@ public sealed record LocalSettings(IReadOnlyDictionary<string, string?> Values, 
             {
                 foreach (var entry in entries.EnumerateObject())
                 {
-                    values[entry.Name] = Environment.GetEnvironmentVariable(entry.Name) ?? Text(entry.Value);
+                    // As Core Tools: a variable that is set and not empty wins (docs/functions-host.md#settings).
+                    values[entry.Name] = Environment.GetEnvironmentVariable(entry.Name) is { Length: > 0 } set ? set : Text(entry.Value);
                 }
             }
 
