@@ -1,8 +1,8 @@
-using Serverless.Cli.Telemetry;
-using Azure.Identity;
 using System.CommandLine;
+using Azure.Identity;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
+using Serverless.Cli.Telemetry;
 using Serverless.Contracts.Settings;
 using Serverless.Local.Demo;
 using Serverless.Local.Publishing;
