@@ -24,12 +24,13 @@ internal static class FunctionApp
                 }
             })
             .WithHttpHealthCheck("/api/health");
-        foreach (var (name, value) in run.Settings)
+        var connections = AppConnections.For(run.Triggers.Select(t => t.ConnectionSetting));
+        foreach (var (name, value) in run.Settings.Where(s => !connections.Any(c => string.Equals(c.Setting, s.Key, StringComparison.OrdinalIgnoreCase))))
         {
             host.WithEnvironment(name, value ?? "");
         }
 
-        foreach (var connection in AppConnections.For(run.Triggers.Select(t => t.ConnectionSetting)))
+        foreach (var connection in connections)
         {
             var part = parts.Single(p => p.Part == connection.Part);
             host.WithEnvironment(connection.Setting, part.ConnectionString).WaitFor(part.Resource);

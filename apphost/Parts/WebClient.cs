@@ -27,7 +27,7 @@ internal static class WebClient
                 }
             })
             .WithHttpHealthCheck("/config.json")
-            .WithReference(functions).WaitFor(functions);
+            .WaitFor(functions);
         // Where to look, once the page serves (the dashboard's address Aspire prints itself).
         builder.Eventing.Subscribe<ResourceReadyEvent>(web.Resource, (ready, _) =>
         {

@@ -60,10 +60,19 @@ public static class SettingDefaults
     public const string LocalSignalRAccessKey = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGH";
 
     public static string LocalEventHubConnection(int port = LocalPorts.EventHubs) =>
-        $"Endpoint=sb://localhost{(port == LocalPorts.EventHubs ? "" : $":{port}")};SharedAccessKeyName={LocalEventHubsKeyName};SharedAccessKey={LocalEventHubsKey};UseDevelopmentEmulator=true;";
+        EventHubConnectionTo(port == LocalPorts.EventHubs ? "localhost" : $"localhost:{port}");
 
-    public static string LocalSignalRConnection(int port = LocalPorts.SignalR) =>
+    /// <param name="port">The port as text: a number, or a placeholder that a starter fills in later.</param>
+    public static string LocalEventHubConnectionAt(string port) => EventHubConnectionTo($"localhost:{port}");
+
+    public static string LocalSignalRConnection(int port = LocalPorts.SignalR) => LocalSignalRConnectionAt($"{port}");
+
+    /// <param name="port">The port as text: a number, or a placeholder that a starter fills in later.</param>
+    public static string LocalSignalRConnectionAt(string port) =>
         $"Endpoint=http://localhost;Port={port};AccessKey={LocalSignalRAccessKey};Version=1.0;";
+
+    private static string EventHubConnectionTo(string address) =>
+        $"Endpoint=sb://{address};SharedAccessKeyName={LocalEventHubsKeyName};SharedAccessKey={LocalEventHubsKey};UseDevelopmentEmulator=true;";
 
     /// <summary>The <c>Values</c> of <c>local.settings.sample.json</c>, in its order.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> LocalValues { get; } =

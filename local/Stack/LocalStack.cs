@@ -95,12 +95,8 @@ public sealed class LocalStack : IAsyncDisposable
         signalROptions = new ServiceOptions { Port = Ports.SignalR, Tier = options.SignalRTier, Units = options.SignalRUnits };
         await Part("SignalR Service", () => StartSignalRAsync(cancellationToken));
         started.Push(("SignalR Service", () => StopSignalRAsync()));
-        AppConnections.Apply(settings, AppConnections.For(triggers.Select(t => t.ConnectionSetting)), part => part switch
-        {
-            LocalPart.Storage => Storage.ConnectionString,
-            LocalPart.EventHubs => EventHubsConnectionString,
-            _ => SignalRConnectionString,
-        });
+        AppConnections.Apply(settings, AppConnections.For(triggers.Select(t => t.ConnectionSetting)),
+            new PartConnectionStrings(Storage.ConnectionString, EventHubsConnectionString, SignalRConnectionString));
 
         settings["Logging__LogLevel__Default"] = options.WorkerLogLevel.ToString();
         Settings = settings;

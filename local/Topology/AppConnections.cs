@@ -22,11 +22,23 @@ public static class AppConnections
     ];
 
     /// <summary>Sets each connection setting to the connection string of its part.</summary>
-    public static void Apply<TValue>(IDictionary<string, TValue> settings, IEnumerable<AppConnection> connections, Func<LocalPart, TValue> connectionOf)
+    public static void Apply(IDictionary<string, string?> settings, IEnumerable<AppConnection> connections, PartConnectionStrings parts)
     {
         foreach (var connection in connections)
         {
-            settings[connection.Setting] = connectionOf(connection.Part);
+            settings[connection.Setting] = parts.Of(connection.Part);
         }
     }
+}
+
+/// <summary>The connection strings of the running parts, as a stack that started them knows them.</summary>
+public sealed record PartConnectionStrings(string Storage, string EventHubs, string SignalR)
+{
+    public string Of(LocalPart part) => part switch
+    {
+        LocalPart.Storage => Storage,
+        LocalPart.EventHubs => EventHubs,
+        LocalPart.SignalR => SignalR,
+        _ => throw new ArgumentOutOfRangeException(nameof(part), part, "not a part the app connects to"),
+    };
 }

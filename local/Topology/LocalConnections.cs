@@ -17,11 +17,9 @@ public static class LocalConnections
         $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};" +
         $"TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
 
-    public static string EventHubs(string port) =>
-        $"Endpoint=sb://localhost:{port};SharedAccessKeyName={SettingDefaults.LocalEventHubsKeyName};SharedAccessKey={SettingDefaults.LocalEventHubsKey};UseDevelopmentEmulator=true;";
+    public static string EventHubs(string port) => SettingDefaults.LocalEventHubConnectionAt(port);
 
-    public static string SignalR(string port) =>
-        $"Endpoint=http://localhost;Port={port};AccessKey={SettingDefaults.LocalSignalRAccessKey};Version=1.0;";
+    public static string SignalR(string port) => SettingDefaults.LocalSignalRConnectionAt(port);
 
     /// <summary>The function app's API under the host stand-in, as the web page's <c>config.json</c> names it.</summary>
     public static string Api(string hostPort) => $"http://127.0.0.1:{hostPort}/api";

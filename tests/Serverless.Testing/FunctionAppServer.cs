@@ -56,12 +56,8 @@ public sealed class FunctionAppServer : IAsyncDisposable
             [SettingNames.SignalRHubName] = SettingDefaults.SignalRHubName,
             ["Logging__LogLevel__Default"] = "Information",
         };
-        AppConnections.Apply(settings, AppConnections.For([]), part => part switch
-        {
-            LocalPart.Storage => storageConnectionString,
-            LocalPart.EventHubs => eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(),
-            _ => signalRConnectionString,
-        });
+        AppConnections.Apply(settings, AppConnections.For([]),
+            new PartConnectionStrings(storageConnectionString, eventHubsConnectionString ?? SettingDefaults.LocalEventHubConnection(), signalRConnectionString));
         return settings;
     }
 

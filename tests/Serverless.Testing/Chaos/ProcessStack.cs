@@ -284,13 +284,9 @@ public sealed class ProcessStack : IAsyncDisposable
             File.Copy(file, target, overwrite: true);
         }
 
-        var values = SettingDefaults.LocalValues.ToDictionary(v => v.Key, v => v.Value);
-        AppConnections.Apply(values, AppConnections.For([]), part => part switch
-        {
-            LocalPart.Storage => LocalConnections.Storage($"{azuritePorts.Blob}", $"{azuritePorts.Queue}", $"{azuritePorts.Table}"),
-            LocalPart.EventHubs => EventHubsConnectionString,
-            _ => SignalRConnectionString,
-        });
+        var values = SettingDefaults.LocalValues.ToDictionary(v => v.Key, v => (string?)v.Value);
+        var storage = LocalConnections.Storage($"{azuritePorts.Blob}", $"{azuritePorts.Queue}", $"{azuritePorts.Table}");
+        AppConnections.Apply(values, AppConnections.For([]), new PartConnectionStrings(storage, EventHubsConnectionString, SignalRConnectionString));
         values["Logging__LogLevel__Default"] = "Warning";
         // Every follower of a fault run or the bench is the one operator: its limit is set for the run's load.
         values[SettingNames.RequestsPerSecond] = $"{FunctionAppServer.HighRequestRate}";
