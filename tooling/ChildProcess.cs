@@ -22,6 +22,7 @@ public sealed class ChildProcess : IAsyncDisposable
 {
     // Linux signal numbers.
     private const int SigInt = 2;
+    private const int SigTerm = 15;
     private const int SigCont = 18;
     private const int SigStop = 19;
     private readonly Process process;
@@ -106,6 +107,12 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>Ctrl+C (SIGINT), as a user stops a program that runs until stopped.</summary>
     public void Interrupt() => Signal(process.Id, SigInt);
+
+    /// <summary>
+    /// SIGTERM, as a service manager stops a program. Use it to stop our .NET programs from tests: a child of a job
+    /// started in the background by a script inherits SIGINT ignored, and .NET keeps it ignored.
+    /// </summary>
+    public void Terminate() => Signal(process.Id, SigTerm);
 
     /// <summary>SIGSTOP: the process stops running but keeps its sockets, as a part cut off by the network.</summary>
     public void Suspend() => Signal(process.Id, SigStop);

@@ -122,7 +122,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
                     await flooding;
                     NoteDeaths(stack);
                     report("Stopping the publisher…");
-                    publisher.Interrupt();
+                    publisher.Terminate();
                     await publisher.WaitForExitAsync(TimeSpan.FromSeconds(60));
                     await publisher.DisposeAsync();
                 }

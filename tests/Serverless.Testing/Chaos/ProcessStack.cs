@@ -216,7 +216,7 @@ public sealed class ProcessStack : IAsyncDisposable
             {
                 if (!process.HasExited)
                 {
-                    process.Interrupt();
+                    process.Terminate();
                     await process.WaitForExitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { });
                 }
 

@@ -38,7 +38,7 @@ public sealed class CliTests(LocalStackFixture fixture)
         await tail.WaitForAsync($"{channel} #8 ");
         await fixture.PublishAsync(channel, ["q9"]);
         await tail.WaitForAsync($"{channel} #9 ");
-        tail.Interrupt();
+        tail.Terminate();
         Assert.Equal(0, await tail.WaitForExitAsync());
 
         var shown = tail.Lines().Where(line => line.Contains($"{channel} #")).ToList();
