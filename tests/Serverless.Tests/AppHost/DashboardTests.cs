@@ -51,10 +51,23 @@ public sealed class DashboardTests
             }
 
             // A demo update's trace: the send (demo) and the function's four spans (functions), then its detail.
-            await page.GotoAsync($"http://localhost:{ports.Dashboard}/traces");
-            var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "demo: send" }).Filter(new() { HasText = "functions (4)" }).First;
-            await trace.WaitForAsync(new() { Timeout = 120_000 });
-            await trace.GetByText("demo: send").ClickAsync();
+            // The list is live: a row can be drawn again under the click, so open a trace until its detail shows.
+            await Poll.UntilAsync(async () =>
+            {
+                await page.GotoAsync($"http://localhost:{ports.Dashboard}/traces");
+                var trace = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "demo: send" }).Filter(new() { HasText = "functions (4)" }).First;
+                await trace.WaitForAsync(new() { Timeout = 120_000 });
+                await trace.GetByText("demo: send").ClickAsync();
+                try
+                {
+                    await page.GetByText("Trace detail").First.WaitForAsync(new() { Timeout = 10_000 });
+                    return (bool?)true;
+                }
+                catch (TimeoutException)
+                {
+                    return null;
+                }
+            }, StartTimeout);
             foreach (var span in new[] { "function Ingest", "store", "push" })
             {
                 await page.GetByRole(AriaRole.Row).Filter(new() { Has = page.GetByText(span, new() { Exact = true }) }).Filter(new() { HasText = "functions" }).First.WaitForAsync();
