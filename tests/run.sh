@@ -31,12 +31,12 @@ dotnet build Serverless.sln -warnaserror -warnnotaserror:NU1603 -nologo -clp:NoS
 
 results=$(mktemp -d)
 status=0
-dotnet test Serverless.sln --no-build -nologo --logger "trx;LogFileName=tests.trx" --results-directory "$results" || status=$?
+dotnet test Serverless.sln --no-build -nologo --logger trx --results-directory "$results" || status=$?
 
-# One closing line in the plain form CI reads: "N passed, N failed".
-summary=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -1 || true)
-passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$summary")
-failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$summary")
+# One closing line in the plain form CI reads: "N passed, N failed", summed over the test projects' results.
+summary=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null || true)
+passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$summary" | awk '{ n += $1 } END { print n + 0 }')
+failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$summary" | awk '{ n += $1 } END { print n + 0 }')
 rm -rf "$results"
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 exit $status

@@ -1,6 +1,6 @@
 using Serverless.Local.Publishing;
 using Serverless.Testing;
-using Serverless.Tests.Browser;
+using Serverless.Tests.WebClient;
 using Serverless.Tooling;
 
 namespace Serverless.Tests.Cli;
