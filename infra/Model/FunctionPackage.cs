@@ -26,7 +26,7 @@ public sealed record FunctionPackage(string ZipPath, string Sha256, long Bytes, 
     public static readonly IReadOnlyList<string> HostExtensions = ["Microsoft.Azure.WebJobs.Extensions.EventHubs", "Microsoft.Azure.WebJobs.Extensions.SignalRService"];
 
     /// <summary>
-    /// The publish command, as the README documents it (run from the repository root). <paramref name="officialBindings"/>
+    /// The publish command, as docs/deploy.md documents it (run from the repository root). <paramref name="officialBindings"/>
     /// false builds with the app's own binding declarations: a package the local host runs, not one for Azure.
     /// </summary>
     public static IReadOnlyList<string> PublishArguments(string projectPath, string outputFolder, bool officialBindings = true) =>

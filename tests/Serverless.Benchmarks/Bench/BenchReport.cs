@@ -32,7 +32,7 @@ public sealed record BenchReport(
     DateTimeOffset Date, string Commit, Machine Machine, IReadOnlyList<ShapeResult> Shapes, LatencyResult? Latency, IReadOnlyList<string> Failures,
     bool StorageInMemory = false)
 {
-    // The targets README "Speed" states: wide at least half the raw rate, hot at least 0.7 of it.
+    // The targets docs/performance.md states: wide at least half the raw rate, hot at least 0.7 of it.
     public static double RatioTarget(string workload) => workload == "hot" ? 0.7 : 0.5;
     public const double P99TargetMilliseconds = 100;
 

@@ -102,7 +102,7 @@ public sealed class StackSettingsTests
         var repo = TestRepo.Layout;
         var values = SampleStackValues(Path.Combine(repo.Root, "infra", "Pulumi.dev.yaml"));
 
-        // The sample names no tenant: each stack sets its own (the README's "Deploy to Azure").
+        // The sample names no tenant: each stack sets its own (docs/deploy.md).
         Assert.DoesNotContain("tenantId", values.Keys);
         var settings = StackSettings.Read(key => values.GetValueOrDefault(key) ?? SignIn(key));
 
