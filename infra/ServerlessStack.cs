@@ -15,20 +15,49 @@ using Web = Pulumi.AzureNative.Web;
 namespace Serverless.Infra;
 
 /// <summary>
-/// The whole pipeline in Azure, in dependency order: storage, Event Hubs, SignalR Service and its key's vault, monitoring,
-/// the function app, its roles, its code, and the web page. What is decided (names, settings, roles, files) comes from Serverless.Infra.Model.
+/// The whole pipeline in Azure, one method per group of resources, in dependency order: storage, Event Hubs, SignalR
+/// Service and its key's vault, monitoring, the function app, its roles, its code, and the web page. What is decided
+/// (names, settings, roles, files) comes from Serverless.Infra.Model.
 /// </summary>
 public static class ServerlessStack
 {
     public static async Task<IDictionary<string, object?>> DefineAsync()
     {
         var settings = StackSettings.Read(new Config().Get);
-        var plan = settings.Plan;
         var repo = RepoLayout.Find();
         var package = await FunctionPackage.BuildAsync(repo, Console.Out, CancellationToken.None);
-        var webFiles = WebSiteFiles.Collect(repo);
 
         var group = new Resources.ResourceGroup("serverless");
+        var client = Authorization.GetClientConfig.Invoke();
+
+        var storage = DefineStorage(group, settings);
+        var corsOrigins = FunctionAppSettings.CorsOrigins<Input<string>>(settings, storage.WebOrigin, origin => origin);
+        var eventHubs = DefineEventHubs(group, settings);
+        var signalR = DefineSignalR(group, settings, corsOrigins, client);
+        var insights = DefineMonitoring(group, settings);
+        var app = DefineFunctionApp(group, settings, storage, eventHubs, signalR, insights, corsOrigins);
+        var roleAssignments = GrantRoles(settings, client, app, storage, eventHubs, signalR);
+        var codeDeployment = DeployCode(group, settings.Plan, package, storage, eventHubs, app, roleAssignments);
+        var apiBase = PublishWebPage(group, settings, storage, app, WebSiteFiles.Collect(repo));
+
+        return new Dictionary<string, object?>
+        {
+            ["functionAppName"] = app.Name,
+            ["functionAppUrl"] = app.DefaultHostName.Apply(host => $"https://{host}/"),
+            ["apiUrl"] = apiBase,
+            ["negotiateUrl"] = apiBase.Apply(api => $"{api}/negotiate"),
+            ["webUrl"] = storage.WebEndpoint,
+            ["eventHubsNamespace"] = eventHubs.Namespace.Name.Apply(name => $"{name}.servicebus.windows.net"),
+            ["eventHubName"] = eventHubs.Hub.Name,
+            ["resourceGroupName"] = group.Name,
+            ["packageIdentity"] = package.Identity,
+            ["codeDeployment"] = codeDeployment.Name,
+        };
+    }
+
+    private static StackStorage DefineStorage(Resources.ResourceGroup group, StackSettings settings)
+    {
+        var plan = settings.Plan;
 
         // Storage, two accounts (docs/azure-deployment.md#storage): the app's own (its tables, the host's storage, the
         // deployment container), reached by its identity only; and the site's (the static website for web/ and the
@@ -88,9 +117,12 @@ public static class ServerlessStack
             IndexDocument = WebSiteFiles.IndexDocument,
         });
         var webEndpoint = site.PrimaryEndpoints.Apply(endpoints => endpoints.Web);
-        var webOrigin = webEndpoint.Apply(WebSiteFiles.Origin);
-        var corsOrigins = FunctionAppSettings.CorsOrigins<Input<string>>(settings, webOrigin, origin => origin);
+        return new StackStorage(storage, site, updatesTable, deadLettersTable, deploymentContainer, packagesContainer, website,
+            webEndpoint, webEndpoint.Apply(WebSiteFiles.Origin));
+    }
 
+    private static StackEventHubs DefineEventHubs(Resources.ResourceGroup group, StackSettings settings)
+    {
         // Event Hubs: a Standard namespace that takes Microsoft Entra ID only (no keys, no rules), the hub Ingest reads,
         // and Ingest's consumer group. Producers get Azure Event Hubs Data Sender below.
         var eventHubs = new EventHub.Namespace("serverless", new()
@@ -120,6 +152,12 @@ public static class ServerlessStack
             EventHubName = hub.Name,
             ConsumerGroupName = ResourceNames.ConsumerGroup,
         });
+        return new StackEventHubs(eventHubs, hub, consumerGroup);
+    }
+
+    private static StackSignalR DefineSignalR(Resources.ResourceGroup group, StackSettings settings, IReadOnlyList<Input<string>> corsOrigins,
+        Output<Authorization.GetClientConfigResult> client)
+    {
         // SignalR Service in serverless mode; the page connects to it directly, so it answers CORS for the page.
         var signalR = new SignalRService.SignalR("serverless", new()
         {
@@ -144,9 +182,9 @@ public static class ServerlessStack
             ResourceName = signalR.Name,
         });
 
+
         // The app signs SignalR tokens with the service's key (docs/azure-deployment.md#secrets): the key lives in a Key
         // Vault secret, which the app reads through a Key Vault reference with its identity; no app setting holds it.
-        var client = Authorization.GetClientConfig.Invoke();
         var vault = new KeyVault.Vault("serverless", new()
         {
             ResourceGroupName = group.Name,
@@ -169,6 +207,11 @@ public static class ServerlessStack
             },
         });
 
+        return new StackSignalR(vault, signalRSecret);
+    }
+
+    private static ApplicationInsights.Component DefineMonitoring(Resources.ResourceGroup group, StackSettings settings)
+    {
         // Monitoring: Application Insights on a Log Analytics workspace.
         var workspace = new OperationalInsights.Workspace("serverless", new()
         {
@@ -183,6 +226,17 @@ public static class ServerlessStack
             Kind = "web",
             WorkspaceResourceId = workspace.Id,
         });
+
+        return insights;
+    }
+
+    private static Web.WebApp DefineFunctionApp(Resources.ResourceGroup group, StackSettings settings, StackStorage stackStorage,
+        StackEventHubs stackEventHubs, StackSignalR stackSignalR, ApplicationInsights.Component insights, IReadOnlyList<Input<string>> corsOrigins)
+    {
+        var plan = settings.Plan;
+
+        var (storage, deploymentContainer, eventHubs) = (stackStorage.App, stackStorage.Deployment, stackEventHubs.Namespace);
+        var (vault, signalRSecret) = (stackSignalR.Vault, stackSignalR.Secret);
 
         // The plan: Flex Consumption by default, Elastic Premium when the stack says so.
         var planArgs = new Web.AppServicePlanArgs
@@ -278,8 +332,12 @@ public static class ServerlessStack
             };
         }
 
-        var app = new Web.WebApp("serverless", appArgs);
+        return new Web.WebApp("serverless", appArgs);
+    }
 
+    private static List<Authorization.RoleAssignment> GrantRoles(StackSettings settings, Output<Authorization.GetClientConfigResult> client,
+        Web.WebApp app, StackStorage storage, StackEventHubs eventHubs, StackSignalR signalR)
+    {
         // The app's identity: data roles only, each at the narrowest scope (RoleGrants explains each one).
         var principalId = app.Identity.Apply(identity => identity!.PrincipalId);
         var roleAssignments = RoleGrants.ForFunctionApp.Select(grant => new Authorization.RoleAssignment(grant.ResourceName, new()
@@ -289,11 +347,11 @@ public static class ServerlessStack
             RoleDefinitionId = client.Apply(c => RoleGrants.DefinitionPath(c.SubscriptionId, grant.RoleDefinitionId)),
             Scope = grant.Scope switch
             {
-                RoleScope.StorageAccount => storage.Id,
-                RoleScope.UpdatesTable => updatesTable.Id,
-                RoleScope.DeadLettersTable => deadLettersTable.Id,
-                RoleScope.EventHub => hub.Id,
-                RoleScope.SignalRSecret => signalRSecret.Id,
+                RoleScope.StorageAccount => storage.App.Id,
+                RoleScope.UpdatesTable => storage.Updates.Id,
+                RoleScope.DeadLettersTable => storage.DeadLetters.Id,
+                RoleScope.EventHub => eventHubs.Hub.Id,
+                RoleScope.SignalRSecret => signalR.Secret.Id,
                 _ => throw new InvalidOperationException($"No resource for role scope {grant.Scope}."),
             },
             Description = $"{grant.Role} for {grant.Reason}",
@@ -308,10 +366,18 @@ public static class ServerlessStack
             {
                 PrincipalId = producer.Id,
                 RoleDefinitionId = client.Apply(c => RoleGrants.DefinitionPath(c.SubscriptionId, RoleGrants.ForProducer.RoleDefinitionId)),
-                Scope = hub.Id,
+                Scope = eventHubs.Hub.Id,
                 Description = $"{RoleGrants.ForProducer.Role}: {RoleGrants.ForProducer.Reason}",
             });
         }
+
+        return roleAssignments;
+    }
+
+    private static Resources.Deployment DeployCode(Resources.ResourceGroup group, HostingPlan plan, FunctionPackage package,
+        StackStorage storage, StackEventHubs eventHubs, Web.WebApp app, List<Authorization.RoleAssignment> roleAssignments)
+    {
+        var (site, packagesContainer) = (storage.Site, storage.Packages);
 
         // The code: the package uploaded under its source identity, then deployed through the plan's deployment extension.
         // A rebuild of the same sources differs in bytes (FunctionPackage.SourceIdentity says why), so the blob's content
@@ -338,13 +404,13 @@ public static class ServerlessStack
         var packageUri = Output.CreateSecret(Output.Format(
             $"{site.PrimaryEndpoints.Apply(endpoints => endpoints.Blob)}{packagesContainer.Name}/{packageBlob.Name}?{packageLink.Apply(link => link.ServiceSasToken)}"));
         // Deploy once the app may read its storage and the hub, and the package is uploaded.
-        var deploymentOptions = new CustomResourceOptions { DependsOn = { packageBlob, consumerGroup, updatesTable, deadLettersTable } };
+        var deploymentOptions = new CustomResourceOptions { DependsOn = { packageBlob, eventHubs.ConsumerGroup, storage.Updates, storage.DeadLetters } };
         foreach (var role in roleAssignments)
         {
             deploymentOptions.DependsOn.Add(role);
         }
 
-        var codeDeployment = new Resources.Deployment("function-code", new()
+        return new Resources.Deployment("function-code", new()
         {
             ResourceGroupName = group.Name,
             Properties = new Resources.Inputs.DeploymentPropertiesArgs
@@ -358,6 +424,13 @@ public static class ServerlessStack
                 },
             },
         }, deploymentOptions);
+    }
+
+    /// <returns>The API's base address, which the page's config.json names.</returns>
+    private static Output<string> PublishWebPage(Resources.ResourceGroup group, StackSettings settings, StackStorage storage, Web.WebApp app,
+        IReadOnlyList<WebSiteFile> webFiles)
+    {
+        var (site, website) = (storage.Site, storage.Website);
 
         // The web page, with config.json pointing it at the deployed API.
         var apiBase = app.DefaultHostName.Apply(WebSiteFiles.ApiBase);
@@ -386,18 +459,21 @@ public static class ServerlessStack
             ContentType = WebSiteFiles.ContentType(WebSiteFiles.ConfigFile),
         });
 
-        return new Dictionary<string, object?>
-        {
-            ["functionAppName"] = app.Name,
-            ["functionAppUrl"] = app.DefaultHostName.Apply(host => $"https://{host}/"),
-            ["apiUrl"] = apiBase,
-            ["negotiateUrl"] = apiBase.Apply(api => $"{api}/negotiate"),
-            ["webUrl"] = webEndpoint,
-            ["eventHubsNamespace"] = eventHubs.Name.Apply(name => $"{name}.servicebus.windows.net"),
-            ["eventHubName"] = hub.Name,
-            ["resourceGroupName"] = group.Name,
-            ["packageIdentity"] = package.Identity,
-            ["codeDeployment"] = codeDeployment.Name,
-        };
+        return apiBase;
     }
+
+    private sealed record StackStorage(
+        Storage.StorageAccount App,
+        Storage.StorageAccount Site,
+        Storage.Table Updates,
+        Storage.Table DeadLetters,
+        Storage.BlobContainer Deployment,
+        Storage.BlobContainer Packages,
+        Storage.StorageAccountStaticWebsite Website,
+        Output<string> WebEndpoint,
+        Output<string> WebOrigin);
+
+    private sealed record StackEventHubs(EventHub.Namespace Namespace, EventHub.EventHub Hub, EventHub.ConsumerGroup ConsumerGroup);
+
+    private sealed record StackSignalR(KeyVault.Vault Vault, KeyVault.Secret Secret);
 }
