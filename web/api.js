@@ -77,3 +77,8 @@ export class Api {
     return response.json();
   }
 }
+
+// 401 or 403: the caller may not follow the channel (signing in may help with 401).
+export function isRefusal(error) {
+  return error?.status === 401 || error?.status === 403;
+}

@@ -1,17 +1,17 @@
-// The page: picks channels and a transport, follows each channel with the client rules (follower.js), and shows
-// the latest value per key, a log with sequence numbers, the connection state, what catch-up recovered and how fresh
-// the updates are.
+// The page: follows each chosen channel with the client rules (follower.js) over the chosen session (session.js), and
+// shows the latest value per key, a log with sequence numbers, the connection state, what catch-up recovered and how
+// fresh the updates are. The channel list (channel-list.js) and what screen readers hear (announcer.js) are their own.
+import { Announcer } from "./announcer.js";
 import { Api } from "./api.js";
+import { ChannelList } from "./channel-list.js";
 import { formatDelay } from "./format.js";
 import { Freshness } from "./freshness.js";
 import { ChannelFollower } from "./follower.js";
 import { Identity } from "./identity.js";
+import { pollingSession, signalRSession } from "./session.js";
 import { ChannelView } from "./view.js";
 
 const HISTORY = 20;          // updates shown from before the page joined a channel
-// How often the channel list is read again (each read costs the function app a head read per channel): every
-// second while it is empty, so that the first channel shows at once, then every 15 seconds.
-const CHANNEL_REFRESH_MS = 15000;
 const params = new URLSearchParams(location.search);
 const config = await (await fetch("config.json")).json();
 const identity = await Identity.create(config.signIn, params);
@@ -25,16 +25,15 @@ const $ = (id) => document.getElementById(id);
 const page = (window.serverless = { state: "disconnected", user: identity.user, counts: { push: 0, "catch-up": 0, poll: 0, history: 0 }, arrivals: [], errors: [] });
 const followed = new Map(); // channel -> { follower, view }
 const freshness = new Freshness();
-let session = null;         // the running SignalR connection or polling loop
-
-// Screen readers hear what changes around the values: the connection, channels joining, starting over, going quiet.
-function announce(text) {
-  const region = $("announcer");
-  const line = document.createElement("p");
-  line.textContent = text;
-  region.append(line);
-  while (region.childElementCount > 5) region.firstElementChild.remove();
-}
+let session = null;         // the running SignalR connection or polling loop (session.js)
+const announcer = new Announcer($("announcer"));
+const announce = (text) => announcer.say(text);
+const channelList = new ChannelList($("channel-list"), $("follow-all"), api, {
+  isFollowed: (channel) => followed.has(channel),
+  follow,
+  unfollow,
+  onError: showError,
+});
 
 function setState(state, text = state) {
   const changed = page.state !== state || $("state").textContent !== text;
@@ -108,175 +107,12 @@ function begin(channel) {
   return entry.begun;
 }
 
-// SignalR on the chosen transport: negotiate through the function app, join the channels' groups, catch up;
-// after a reconnect, join again and catch up.
-function signalRSession(transportName) {
-  const transport = {
-    websockets: signalR.HttpTransportType.WebSockets,
-    sse: signalR.HttpTransportType.ServerSentEvents,
-    longpolling: signalR.HttpTransportType.LongPolling,
-  }[transportName];
-  // The function app's negotiate names the connection's SignalR user: the signed-in user, or a new anonymous id that
-  // this page's subscriptions must name. The SignalR client keeps it to itself, so the page reads it on the way.
-  const negotiated = new NegotiateObserver();
-  const connection = new signalR.HubConnectionBuilder()
-    // The function app answers CORS with '*', which browsers accept only without credentials.
-    .withUrl(config.api, { transport, withCredentials: false, httpClient: negotiated, accessTokenFactory: () => identity.accessToken() })
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: (retry) => Math.min(10000, 250 * 2 ** retry.previousRetryCount) })
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  let stopped = false;
-  let renewal = null;
-
-  connection.on("updates", (message) => followed.get(message.channel)?.follower.push(message));
-  connection.onreconnecting(() => setState("reconnecting"));
-  connection.onreconnected(async () => {
-    setState("connected", `connected (${transportName})`);
-    await join([...followed.keys()]).catch(showError);
-  });
-  connection.onclose(() => {
-    if (!stopped) {
-      // Automatic reconnect gave up (or never started): start over until stopped.
-      setState("reconnecting");
-      setTimeout(() => !stopped && start().catch(() => {}), 2000);
-    }
-  });
-
-  async function join(channels) {
-    if (channels.length === 0 || connection.state !== signalR.HubConnectionState.Connected) {
-      return;
-    }
-    const answer = await subscribeAllowed(channels);
-    if (!answer) return;
-    renew(answer.expiresInSeconds);
-    await Promise.all(answer.channels.map(async ({ channel, epoch, head }) => {
-      const entry = followed.get(channel);
-      if (!entry) return;
-      if (entry.follower.started) {
-        await entry.follower.catchUp(epoch, head);
-      } else {
-        await begin(channel);
-      }
-    }));
-  }
-
-  // A subscription is refused whole when one of its channels may not be followed (401, 403): then each channel alone
-  // finds which, those are dropped with a word why, and the rest are joined.
-  async function subscribeAllowed(channels) {
-    try {
-      return await api.subscribe(negotiated.userId, channels);
-    } catch (error) {
-      if (!isRefusal(error)) throw error;
-      if (channels.length === 1) {
-        refused(channels[0], error);
-        return null;
-      }
-    }
-    const answers = [];
-    for (const channel of channels) {
-      const answer = await subscribeAllowed([channel]);
-      if (answer) answers.push(answer);
-    }
-    return answers.length === 0 ? null : { channels: answers.flatMap((a) => a.channels), expiresInSeconds: Math.min(...answers.map((a) => a.expiresInSeconds)) };
-  }
-
-  // A subscription lasts a few minutes unless renewed (what the caller may no longer follow is refused then): renew
-  // every followed channel half-way through.
-  function renew(expiresInSeconds) {
-    if (renewal || stopped) return;
-    renewal = setInterval(() => {
-      if (connection.state === signalR.HubConnectionState.Connected && followed.size > 0) {
-        subscribeAllowed([...followed.keys()]).catch(showError);
-      }
-    }, (expiresInSeconds * 1000) / 2);
-  }
-
-  async function start() {
-    setState("connecting");
-    try {
-      await connection.start();
-    } catch (error) {
-      showError(error);
-      setState("reconnecting");
-      if (!stopped) setTimeout(() => !stopped && start().catch(() => {}), 2000);
-      return;
-    }
-    setState("connected", `connected (${transportName})`);
-    await join([...followed.keys()]);
-  }
-
-  return {
-    start,
-    join,
-    async stop() {
-      stopped = true;
-      clearInterval(renewal);
-      await connection.stop();
-    },
-  };
-}
-
-// The SignalR client's HTTP client with one addition: it keeps the user id the function app's negotiate answers.
-class NegotiateObserver extends signalR.DefaultHttpClient {
-  constructor() {
-    super(signalR.NullLogger.instance);
-    this.userId = null;
-  }
-
-  async send(request) {
-    const response = await super.send(request);
-    if (request.url?.includes("/negotiate?") && typeof response.content === "string") {
-      try {
-        const answer = JSON.parse(response.content);
-        if (answer.userId) this.userId = answer.userId;
-      } catch {
-        // not JSON: the SignalR client reports it
-      }
-    }
-    return response;
-  }
-}
-
-// Plain polling of /updates: no push at all, every update is fetched.
-function pollingSession() {
-  let timer = null;
-  let stopped = false;
-  async function tick() {
-    try {
-      await Promise.all([...followed.entries()].map(async ([channel, entry]) => {
-        try {
-          await begin(channel);
-          await entry.follower.poll();
-        } catch (error) {
-          if (!isRefusal(error)) throw error;
-          refused(channel, error);
-        }
-      }));
-      setState("polling", `polling every ${pollInterval / 1000} s`);
-    } catch (error) {
-      showError(error);
-      setState("reconnecting", "polling (retrying)");
-    }
-    if (!stopped) timer = setTimeout(tick, pollInterval);
-  }
-  return {
-    async start() {
-      await tick();
-    },
-    async join(channels) {
-      await Promise.all(channels.map(begin));
-    },
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-    },
-  };
-}
-
 async function connect() {
   await disconnect();
   const transport = $("transport").value;
-  session = transport === "polling" ? pollingSession() : signalRSession(transport);
+  // What a session needs of the page: the API, who calls, the channels followed and how to start or drop one.
+  const context = { api, identity, apiBase: config.api, pollInterval, followed, begin, refused, setState, showError };
+  session = transport === "polling" ? pollingSession(context) : signalRSession(transport, context);
   $("connect").textContent = "Disconnect";
   await session.start();
 }
@@ -291,49 +127,11 @@ async function disconnect() {
   setState("disconnected");
 }
 
-async function refreshChannels() {
-  try {
-    const channels = [];
-    let after = null;
-    do {
-      const list = await api.channels(after);
-      channels.push(...list.channels);
-      after = list.next;
-    } while (after);
-    const ul = $("channel-list");
-    for (const { channel, head } of channels) {
-      let li = ul.querySelector(`li[data-channel="${CSS.escape(channel)}"]`);
-      if (!li) {
-        li = document.createElement("li");
-        li.dataset.channel = channel;
-        li.innerHTML = `<label><input type="checkbox"> <span class="name"></span></label><span class="head"></span>`;
-        li.querySelector(".name").textContent = channel;
-        li.querySelector("input").addEventListener("change", (e) => (e.target.checked ? follow(channel) : unfollow(channel)));
-        ul.append(li);
-      }
-      li.querySelector(".head").textContent = `#${head}`;
-      if ($("follow-all").checked && !followed.has(channel)) {
-        li.querySelector("input").checked = true;
-        follow(channel);
-      }
-      li.querySelector("input").checked = followed.has(channel);
-    }
-  } catch (error) {
-    showError(error);
-  }
-}
-
-// 401 or 403: the caller may not follow the channel (signing in may help with 401).
-function isRefusal(error) {
-  return error?.status === 401 || error?.status === 403;
-}
-
 // A channel the caller may not follow: dropped, with a word why.
 function refused(channel, error) {
   unfollow(channel);
   showError(error);
-  const box = $("channel-list").querySelector(`li[data-channel="${CSS.escape(channel)}"] input`);
-  if (box) box.checked = false;
+  channelList.uncheck(channel);
 }
 
 function unfollow(channel) {
@@ -389,9 +187,5 @@ if (params.has("channels")) {
   $("follow-all").checked = false;
   params.get("channels").split(",").filter(Boolean).forEach(follow);
 }
-async function keepRefreshing() {
-  await refreshChannels();
-  setTimeout(keepRefreshing, $("channel-list").childElementCount === 0 ? 1000 : CHANNEL_REFRESH_MS);
-}
-await keepRefreshing();
+await channelList.keepRefreshing();
 await connect().catch(showError);
