@@ -10,7 +10,7 @@ using Serverless.Cli.Web;
 namespace Serverless.Cli;
 
 /// <summary>The tool's commands: <c>up</c>, <c>publish</c>, <c>tail</c>, <c>token</c>, and each local part alone (the stand-ins, the web client, the demo feed).</summary>
-public static class CliApp
+internal static class CliApp
 {
     public static RootCommand Create()
     {

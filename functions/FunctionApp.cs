@@ -7,7 +7,7 @@ using Serverless.Pipeline;
 namespace Serverless.Functions;
 
 /// <summary>The function app's services: the update pipeline's, and problem details for the HTTP functions' errors.</summary>
-public static class FunctionApp
+internal static class FunctionApp
 {
     /// <summary>The host's route prefix for HTTP functions (host.json's <c>extensions.http.routePrefix</c>; <c>api</c> by default).</summary>
     public const string RoutePrefix = "api";

@@ -9,7 +9,7 @@ namespace Serverless.Cli.Emulators;
 /// <c>eventhubs</c>, <c>signalr</c> and <c>host</c>: one local stand-in on its own, in the foreground, with its own
 /// options (which each stand-in reads itself). <c>up</c> runs all of them together.
 /// </summary>
-public static class EmulatorCommands
+internal static class EmulatorCommands
 {
     public static IEnumerable<Command> Create() =>
     [

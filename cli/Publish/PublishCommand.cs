@@ -11,7 +11,7 @@ using Spectre.Console;
 namespace Serverless.Cli.Publish;
 
 /// <summary><c>publish</c>: sends CloudEvents from a file, stdin or the demo generator to Event Hubs at a chosen rate.</summary>
-public static class PublishCommand
+internal static class PublishCommand
 {
     public static Command Create()
     {

@@ -15,7 +15,7 @@ namespace Serverless.Cli.Tail;
 /// <c>tail</c>: follows channels from the terminal as a web page does: negotiate through the function app, subscribe,
 /// catch up, print updates in sequence order, and after a reconnect subscribe again and catch up what was missed.
 /// </summary>
-public static class TailCommand
+internal static class TailCommand
 {
     private static readonly string LocalApi = $"http://127.0.0.1:{LocalPorts.FunctionsHost}/";
 

@@ -10,7 +10,7 @@ namespace Serverless.Cli.Token;
 /// development issuer; else the bearer token in <c>SERVERLESS_TOKEN</c> (never on the command line, where other users
 /// of the machine can read it); else anonymous.
 /// </summary>
-public static class CallerToken
+internal static class CallerToken
 {
     public const string EnvironmentVariable = "SERVERLESS_TOKEN";
 

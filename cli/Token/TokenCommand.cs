@@ -9,7 +9,7 @@ namespace Serverless.Cli.Token;
 /// <c>dotnet user-jwts create</c> does for an ASP.NET Core app. The issuer and key are the app's own settings:
 /// <c>functions/local.settings.json</c> if it exists, else <c>local.settings.sample.json</c>, as <c>up</c> reads them.
 /// </summary>
-public static class TokenCommand
+internal static class TokenCommand
 {
     public static Command Create()
     {

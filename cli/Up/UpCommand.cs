@@ -12,7 +12,7 @@ namespace Serverless.Cli.Up;
 /// <c>up</c>: starts the whole pipeline on this machine, prints where each part listens, optionally runs the demo
 /// feed, and stops everything on Ctrl+C, leaving the data for the next run.
 /// </summary>
-public static class UpCommand
+internal static class UpCommand
 {
     public static Command Create()
     {

@@ -9,7 +9,7 @@ namespace Serverless.EventHubs;
 /// The local Event Hubs namespace on AMQPNetLite's listener: plain TCP (as with UseDevelopmentEmulator=true), SASL
 /// ANONYMOUS, MSSBCBS and PLAIN, the <c>$cbs</c> and <c>$management</c> nodes, and links to hubs and partitions.
 /// </summary>
-public sealed partial class EventHubsBroker(
+internal sealed partial class EventHubsBroker(
     EventHubsOptions options, EventStore store, EntityLinkProcessor links,
     TimeProvider time, ILogger<EventHubsBroker> logger) : BackgroundService
 {

@@ -113,10 +113,10 @@ public static class FunctionsHostApp
 }
 
 /// <summary>The first worker of the host did not start; the message says why (its exit code and last output, or the timeout).</summary>
-public sealed class FunctionAppStartException(string message) : Exception(message);
+internal sealed class FunctionAppStartException(string message) : Exception(message);
 
 /// <summary><c>GET /admin/host/status</c>: whether the worker is running and which functions it loaded.</summary>
-public sealed record HostStatus(string State, int? WorkerProcessId, IReadOnlyList<string> Functions, string? LastError)
+internal sealed record HostStatus(string State, int? WorkerProcessId, IReadOnlyList<string> Functions, string? LastError)
 {
     public static HostStatus Of(WorkerSupervisor supervisor)
     {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Serverless.SignalRService;
 
 /// <summary>Hub and group name rules of the service (docs/signalr-service.md#hub-names); hubs are case-insensitive.</summary>
-public static partial class HubNames
+internal static partial class HubNames
 {
     /// <summary>The hub as the service keys it: lowercased, prefixed by the application when there is one.</summary>
     public static bool TryNormalize(string? hub, string? application, out string normalized)

@@ -6,7 +6,7 @@ using Serverless.Pipeline.CloudEvents;
 namespace Serverless.Functions.Api;
 
 /// <summary>The problem-details answers the HTTP functions share.</summary>
-public static class ApiProblems
+internal static class ApiProblems
 {
     public static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(title: "Bad request", detail: detail, statusCode: StatusCodes.Status400BadRequest);

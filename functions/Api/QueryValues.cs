@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Serverless.Functions.Api;
 
 /// <summary>Whole-number query parameters, read the same way by every HTTP function.</summary>
-public static class QueryValues
+internal static class QueryValues
 {
     /// <summary>The parameter's value, <paramref name="fallback"/> when it is absent; false when it is not a whole number in range.</summary>
     public static bool TryRead(HttpRequest request, string name, long fallback, long min, long max, out long value)

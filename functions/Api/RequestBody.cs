@@ -1,7 +1,7 @@
 namespace Serverless.Functions.Api;
 
 /// <summary>A request body read into memory up to a limit.</summary>
-public static class RequestBody
+internal static class RequestBody
 {
     /// <summary>The body, or null when it is longer than <paramref name="maxBytes"/>; reads at most one byte past the limit.</summary>
     public static async Task<ReadOnlyMemory<byte>?> ReadAtMostAsync(Stream body, int maxBytes, CancellationToken cancellationToken)

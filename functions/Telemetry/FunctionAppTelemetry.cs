@@ -13,7 +13,7 @@ namespace Serverless.Functions.Telemetry;
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is (a local collector, the bench), or both. It exports Ingest's spans and meters
 /// and the worker's own invocation spans (docs/telemetry.md).
 /// </summary>
-public static class FunctionAppTelemetry
+internal static class FunctionAppTelemetry
 {
     public const string ApplicationInsightsSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";

@@ -230,7 +230,7 @@ public sealed record StackSettings
     }
 }
 
-public sealed class StackSettingsException(IReadOnlyList<string> errors)
+internal sealed class StackSettingsException(IReadOnlyList<string> errors)
     : Exception("The stack's configuration is not valid:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  - " + e)))
 {
     public IReadOnlyList<string> Errors { get; } = errors;

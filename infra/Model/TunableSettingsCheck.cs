@@ -8,7 +8,7 @@ namespace Serverless.Infra.Model;
 /// Checks a stack's values for the function app's tunable settings with the app's own option rules, so that a value the
 /// app would refuse at start in Azure stops <c>pulumi up</c> instead.
 /// </summary>
-public static class TunableSettingsCheck
+internal static class TunableSettingsCheck
 {
     // Only the tunable settings are given: the connection they are checked with is a placeholder of the right shape.
     private const string PlaceholderSignalR = "Endpoint=https://placeholder.service.signalr.net;AccessKey=cGxhY2Vob2xkZXI=;Version=1.0;";

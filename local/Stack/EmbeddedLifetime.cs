@@ -4,7 +4,7 @@ namespace Serverless.Local.Stack;
 /// The lifetime of a host that runs inside the tool: the tool, not each host, answers Ctrl+C and stops the parts in
 /// order (the default console lifetime would stop every part on its own at the first signal).
 /// </summary>
-public sealed class EmbeddedLifetime : IHostLifetime
+internal sealed class EmbeddedLifetime : IHostLifetime
 {
     public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

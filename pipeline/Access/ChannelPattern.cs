@@ -8,7 +8,7 @@ namespace Serverless.Pipeline.Access;
 /// A channel rule's pattern: a channel name in which <c>*</c> matches any run of characters, and, in the user rules,
 /// <c>{user}</c> stands for the caller's own user id (docs/identity.md#channel-rules).
 /// </summary>
-public static partial class ChannelPattern
+internal static partial class ChannelPattern
 {
     public const string UserPlaceholder = "{user}";
 

@@ -7,7 +7,7 @@ namespace Serverless.Pipeline.Ingest;
 /// <summary>What to do with one channel's updates of a batch.</summary>
 /// <param name="Base">The head the new updates follow: their epoch, and the ETag the commit replaces (none for a new channel).</param>
 /// <param name="Skipped">Redelivered events handled longer ago than the head's recent events reach: nothing to do.</param>
-public sealed record ChannelPlan(
+internal sealed record ChannelPlan(
     string Channel,
     ChannelHead Base,
     IReadOnlyList<SequencedUpdate> Stored,
@@ -25,7 +25,7 @@ public sealed record ChannelPlan(
 /// content) or stale. What was stored before is known from the head alone: its recent events by source and id, and
 /// its place in each Event Hubs partition. Pure: storage state in, plan out.
 /// </summary>
-public static class ChannelPlanner
+internal static class ChannelPlanner
 {
     public static ChannelPlan Plan(string channel, IReadOnlyList<Update> updates, ChannelState state, Func<string> newEpoch)
     {

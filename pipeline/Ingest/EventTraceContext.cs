@@ -9,7 +9,7 @@ namespace Serverless.Pipeline.Ingest;
 /// <c>Diagnostic-Id</c> in the same W3C form, as the Event Hubs SDKs write it. Ingest links its batch span to it
 /// (docs/telemetry.md).
 /// </summary>
-public static class EventTraceContext
+internal static class EventTraceContext
 {
     /// <summary>Each event's trace context from the trigger's <c>PropertiesArray</c> (JSON text), null where it has none.</summary>
     public static string?[] Read(object? propertiesArray, int count)

@@ -7,7 +7,7 @@ namespace Serverless.Pipeline.Push;
 /// <summary>
 /// HS256 JSON Web Tokens for SignalR Service, signed with the UTF-8 bytes of the AccessKey (docs/signalr-service.md#tokens).
 /// </summary>
-public static class ServiceJwt
+internal static class ServiceJwt
 {
     // The SDK writes the user id both as nameid (the documented claim) and asrs.s.uid (what the service reads first).
     public const string NameIdClaim = "nameid";

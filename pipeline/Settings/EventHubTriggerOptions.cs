@@ -6,7 +6,7 @@ namespace Serverless.Pipeline.Settings;
 /// The settings Ingest's <c>[EventHubTrigger]</c> names (Ingest/IngestFunction.cs). The Functions host uses them, not this
 /// app, but a typo here means no update ever arrives, so the app checks them at start too.
 /// </summary>
-public sealed class EventHubTriggerOptions : ISelfValidatingOptions
+internal sealed class EventHubTriggerOptions : ISelfValidatingOptions
 {
     private const string ConnectionSetting = SettingNames.EventHubConnection;
     private const string HubNameSetting = SettingNames.EventHubName;

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Serverless.Pipeline.Settings;
 
 /// <summary>The patterns of the settings (channels, types): literal text in which <c>*</c> matches any run of characters.</summary>
-public static class Glob
+internal static class Glob
 {
     public static Regex ToRegex(string pattern) => Anchored(Body(pattern));
 

@@ -4,7 +4,7 @@ using Serverless.Contracts.Settings;
 namespace Serverless.Pipeline.Settings;
 
 /// <summary>Reads typed values of app settings by their names (<see cref="SettingNames"/>); a malformed value names its setting.</summary>
-public static class SettingParser
+internal static class SettingParser
 {
     public static string? Text(IConfiguration configuration, string setting) => configuration[SettingNames.ConfigurationKey(setting)];
 

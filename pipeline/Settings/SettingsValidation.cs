@@ -8,7 +8,7 @@ public interface ISelfValidatingOptions
     IEnumerable<string> Validate();
 }
 
-public sealed class SelfValidation<TOptions> : IValidateOptions<TOptions> where TOptions : class, ISelfValidatingOptions
+internal sealed class SelfValidation<TOptions> : IValidateOptions<TOptions> where TOptions : class, ISelfValidatingOptions
 {
     public ValidateOptionsResult Validate(string? name, TOptions options)
     {

@@ -1,16 +1,16 @@
 namespace Serverless.Pipeline.Storage;
 
 /// <summary>One channel's transaction as part of a bucket's.</summary>
-public sealed record ChannelStep(ChannelRows Rows, LogTransaction Transaction);
+internal sealed record ChannelStep(ChannelRows Rows, LogTransaction Transaction);
 
 /// <summary>An entity-group transaction of one bucket: a step of each of several channels, each with its own head.</summary>
-public sealed record BucketTransaction(string Partition, IReadOnlyList<ChannelStep> Steps)
+internal sealed record BucketTransaction(string Partition, IReadOnlyList<ChannelStep> Steps)
 {
     public int Operations => Steps.Sum(s => s.Transaction.Operations);
 }
 
 /// <summary>A bucket's transactions of a batch, in rounds: a round's transactions may run at once, after the round before.</summary>
-public sealed record BucketPlan(string Partition, IReadOnlyList<IReadOnlyList<BucketTransaction>> Rounds);
+internal sealed record BucketPlan(string Partition, IReadOnlyList<IReadOnlyList<BucketTransaction>> Rounds);
 
 /// <summary>
 /// Packs the channels' transactions of a batch into their buckets' transactions (docs/storage.md). A channel's second
@@ -20,7 +20,7 @@ public sealed record BucketPlan(string Partition, IReadOnlyList<IReadOnlyList<Bu
 /// Buckets wait for nothing of each other. A batch that touches each channel a few times is one round of a few
 /// transactions per bucket. Pure.
 /// </summary>
-public static class BucketTransactions
+internal static class BucketTransactions
 {
     public static List<BucketPlan> Plan(IEnumerable<(ChannelRows Rows, IReadOnlyList<LogTransaction> Transactions)> channels) =>
         [.. channels.Where(c => c.Transactions.Count > 0)

@@ -9,7 +9,7 @@ namespace Serverless.Pipeline.Storage;
 /// bucket. Inside it, log rows sort first (zero-padded sequence numbers are all digits), then the head and the key rows
 /// side by side, so that reading the head with some key rows scans only the key rows, however long the log.
 /// </summary>
-public readonly record struct ChannelRows
+internal readonly record struct ChannelRows
 {
     public const int Buckets = 32;
 

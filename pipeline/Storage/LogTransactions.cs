@@ -6,7 +6,7 @@ namespace Serverless.Pipeline.Storage;
 /// A channel's part of an entity-group transaction: its new log rows, the key rows it writes out, and the head after it,
 /// with a bound on its size on the wire.
 /// </summary>
-public sealed record LogTransaction(IReadOnlyList<SequencedUpdate> Updates, IReadOnlyList<PendingValue> KeyRows, ChannelHead Head, int Bytes)
+internal sealed record LogTransaction(IReadOnlyList<SequencedUpdate> Updates, IReadOnlyList<PendingValue> KeyRows, ChannelHead Head, int Bytes)
 {
     /// <summary>The log rows, the key rows and the head.</summary>
     public int Operations => Updates.Count + KeyRows.Count + 1;
@@ -17,7 +17,7 @@ public sealed record LogTransaction(IReadOnlyList<SequencedUpdate> Updates, IRea
 /// the limit), counting the head, its recent events and pending values, and every key row the transaction may write out.
 /// Pure: the head as read and the new updates in, the transactions out, each with the head it leaves.
 /// </summary>
-public static class LogTransactions
+internal static class LogTransactions
 {
     public const int MaxOperations = 100;
     public const int MaxBytes = 3 * 1024 * 1024;

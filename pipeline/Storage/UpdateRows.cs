@@ -11,7 +11,7 @@ namespace Serverless.Pipeline.Storage;
 /// latest update of its entity key, or an earlier one when the head's pending values hold a later one: both are written
 /// in the same transactions as the log, so together they are never behind or ahead of it.
 /// </summary>
-public static class UpdateRows
+internal static class UpdateRows
 {
     public static TableEntity Log(ChannelRows rows, SequencedUpdate entry) => WithUpdate(new TableEntity(rows.Partition, rows.Log(entry.Sequence)), entry);
 

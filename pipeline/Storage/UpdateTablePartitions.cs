@@ -1,7 +1,7 @@
 namespace Serverless.Pipeline.Storage;
 
 /// <summary>The partitions of the updates table that are not buckets of channels.</summary>
-public static class UpdateTablePartitions
+internal static class UpdateTablePartitions
 {
     /// <summary>
     /// The partition of the channel index: one row per channel, keyed by its name. '$' is not allowed in a channel name,

@@ -9,7 +9,7 @@ namespace Serverless.Pipeline.Storage;
 /// <see cref="ChannelRows.Buckets"/> shared partitions. The first app to use an empty table writes it; a table with rows
 /// and without it was written by an earlier version (one partition per channel), which this one does not read.
 /// </summary>
-public static class UpdatesTableLayout
+internal static class UpdatesTableLayout
 {
     public const int Version = 2;
     private const string RowKey = "updates";

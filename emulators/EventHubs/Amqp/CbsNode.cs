@@ -9,7 +9,7 @@ namespace Serverless.EventHubs.Amqp;
 /// The <c>$cbs</c> node: <c>put-token</c> with a SAS token grants the connection the entity the token names
 /// (docs/event-hubs.md#cbs). Answers 202 Accepted, or 401/400/404 with a description.
 /// </summary>
-public sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger)
+internal sealed partial class CbsNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<CbsNode> logger)
 {
     /// <summary>Answers one put-token request.</summary>
     public NodeAnswer Handle(Message request, Connection connection)

@@ -8,7 +8,7 @@ namespace Serverless.EventHubs.Amqp;
 /// SASL <c>MSSBCBS</c>, which the .NET SDK offers (docs/event-hubs.md#connection-and-sasl): like ANONYMOUS, it authenticates nothing;
 /// the client puts a token on <c>$cbs</c> next.
 /// </summary>
-public sealed class CbsSaslProfile() : SaslProfile(Name)
+internal sealed class CbsSaslProfile() : SaslProfile(Name)
 {
     public const string Name = "MSSBCBS";
 

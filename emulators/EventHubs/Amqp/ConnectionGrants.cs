@@ -8,7 +8,7 @@ namespace Serverless.EventHubs.Amqp;
 /// What each connection may reach: everything, after SASL PLAIN with the namespace key; otherwise the entities its
 /// CBS put-token calls were granted, until their tokens expire.
 /// </summary>
-public sealed class ConnectionGrants(TimeProvider time)
+internal sealed class ConnectionGrants(TimeProvider time)
 {
     private readonly ConditionalWeakTable<Connection, List<(string Path, DateTimeOffset Expires)>> grants = new();
 

@@ -4,7 +4,7 @@ namespace Serverless.EventHubs.Amqp;
 /// A link address: <c>hub</c> or <c>hub/Partitions/id</c> to send, <c>hub/ConsumerGroups/cg/Partitions/id</c> to
 /// receive. A leading <c>/</c> (the .NET SDK's) is tolerated; names compare case-insensitively (docs/event-hubs.md#link-addresses).
 /// </summary>
-public sealed record EntityAddress(string Hub, string? ConsumerGroup, string? PartitionId)
+internal sealed record EntityAddress(string Hub, string? ConsumerGroup, string? PartitionId)
 {
     public static EntityAddress? Parse(string? address)
     {

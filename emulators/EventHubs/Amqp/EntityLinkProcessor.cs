@@ -11,7 +11,7 @@ namespace Serverless.EventHubs.Amqp;
 /// exists (<c>amqp:not-found</c>), the connection holds a token for it (<c>amqp:unauthorized-access</c>), the start
 /// filter parses (<c>com.microsoft:argument-error</c>) and the owner level allows it (<c>amqp:link:stolen</c>).
 /// </summary>
-public sealed partial class EntityLinkProcessor(
+internal sealed partial class EntityLinkProcessor(
     EventStore store, ConnectionGrants grants, OwnerLevels ownerLevels, CbsNode cbs, ManagementNode management, TimeProvider time, ILogger<EntityLinkProcessor> logger) : ILinkProcessor
 {
     private readonly RequestResponseNode[] nodes =

@@ -3,7 +3,7 @@ using Amqp.Types;
 namespace Serverless.EventHubs.Amqp;
 
 /// <summary>The Event Hubs dialect of AMQP 1.0: names and codes, as docs/event-hubs.md describes them.</summary>
-public static class EventHubsAmqp
+internal static class EventHubsAmqp
 {
     // §3.2, §3.6
     public const string CbsAddress = "$cbs";

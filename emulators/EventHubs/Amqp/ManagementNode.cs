@@ -10,7 +10,7 @@ namespace Serverless.EventHubs.Amqp;
 /// The <c>$management</c> node: <c>READ</c> of a hub's or a partition's runtime information, answered as an AMQP map
 /// with string keys and exactly the types the SDKs cast to (docs/event-hubs.md#management).
 /// </summary>
-public sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger)
+internal sealed partial class ManagementNode(EventHubsOptions options, EventStore store, ConnectionGrants grants, TimeProvider time, ILogger<ManagementNode> logger)
 {
     /// <summary>Answers one READ request.</summary>
     public NodeAnswer Handle(Message request, Connection connection)

@@ -9,7 +9,7 @@ namespace Serverless.EventHubs.Amqp;
 /// other. The service itself answers the client's header, so the client never sees them together; the pause gives
 /// the same effect: the <c>open</c> arrives in a read of its own and rhea parses everything it holds.
 /// </summary>
-public sealed class OpenAfterSasl : IHandler
+internal sealed class OpenAfterSasl : IHandler
 {
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(25);
 

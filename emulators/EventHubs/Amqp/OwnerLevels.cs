@@ -7,7 +7,7 @@ namespace Serverless.EventHubs.Amqp;
 /// partition from receivers with a lower one or none, which are disconnected with <c>amqp:link:stolen</c>; a receiver
 /// with a lower epoch, or none while an epoch receiver holds the partition, is refused with the same condition.
 /// </summary>
-public sealed class OwnerLevels
+internal sealed class OwnerLevels
 {
     private readonly Dictionary<string, List<PartitionReceiverEndpoint>> holders = new(StringComparer.OrdinalIgnoreCase);
 

@@ -10,7 +10,7 @@ namespace Serverless.EventHubs.Amqp;
 /// the consumer gives, waiting for new events when it has read them all. With the runtime-metric capability each
 /// event carries the partition's last enqueued event in its delivery annotations.
 /// </summary>
-public sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog partition, long startSequence, long? epoch, bool runtimeMetrics, TimeProvider time, Action<PartitionReceiverEndpoint> closed)
+internal sealed class PartitionReceiverEndpoint(ListenerLink link, PartitionLog partition, long startSequence, long? epoch, bool runtimeMetrics, TimeProvider time, Action<PartitionReceiverEndpoint> closed)
     : LinkEndpoint
 {
     private const int ReadChunk = 100;

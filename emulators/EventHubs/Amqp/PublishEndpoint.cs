@@ -11,7 +11,7 @@ namespace Serverless.EventHubs.Amqp;
 /// <c>0x80013700</c> whose Data sections are encoded events, docs/event-hubs.md#events-on-the-wire) is stored in one partition, on
 /// disk, before it is accepted. A delivery over 1 MB is rejected with <c>amqp:link:message-size-exceeded</c>.
 /// </summary>
-public sealed partial class PublishEndpoint(EventHub hub, PartitionLog? fixedPartition, ILogger logger) : LinkEndpoint
+internal sealed partial class PublishEndpoint(EventHub hub, PartitionLog? fixedPartition, ILogger logger) : LinkEndpoint
 {
     public override void OnMessage(MessageContext messageContext)
     {

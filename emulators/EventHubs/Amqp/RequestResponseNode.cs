@@ -10,7 +10,7 @@ namespace Serverless.EventHubs.Amqp;
 /// receiving link for responses, and name the latter in each request's <c>reply-to</c>. The .NET SDK names it by the
 /// link's target address, the JS SDK by the link's name, so both are matched.
 /// </summary>
-public sealed class RequestResponseNode(string address, Func<Message, Connection, NodeAnswer> handle)
+internal sealed class RequestResponseNode(string address, Func<Message, Connection, NodeAnswer> handle)
 {
     private readonly ConcurrentDictionary<(Connection, string), ListenerLink> replyLinks = new();
 
@@ -94,7 +94,7 @@ public sealed class RequestResponseNode(string address, Func<Message, Connection
 /// A node's answer to a request: an HTTP-style status, its description and an optional body. Failures also carry the
 /// <c>error-condition</c> the status stands for, so that clients raise the matching error (docs/event-hubs.md#errors).
 /// </summary>
-public sealed record NodeAnswer(int Status, string Description, object? Body = null)
+internal sealed record NodeAnswer(int Status, string Description, object? Body = null)
 {
     public Message ToMessage()
     {

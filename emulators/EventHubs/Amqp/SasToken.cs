@@ -8,7 +8,7 @@ namespace Serverless.EventHubs.Amqp;
 /// A shared access signature: <c>SharedAccessSignature sr=&lt;uri&gt;&amp;sig=&lt;b64&gt;&amp;se=&lt;unix&gt;&amp;skn=&lt;name&gt;</c>,
 /// signed with HMAC-SHA256 over <c>sr + "\n" + se</c> with the key's UTF-8 bytes (docs/event-hubs.md#sas-tokens).
 /// </summary>
-public static class SasToken
+internal static class SasToken
 {
     /// <summary>Checks the token and returns what it grants: an entity path (the <c>sr</c> without scheme and host) until it expires.</summary>
     public static SasGrant Validate(string token, string keyName, string key, DateTimeOffset now)
@@ -77,7 +77,7 @@ public static class SasToken
 }
 
 /// <summary>What a valid SAS token allows: the entity path and everything under it, until it expires.</summary>
-public sealed record SasGrant(string Path, DateTimeOffset Expires)
+internal sealed record SasGrant(string Path, DateTimeOffset Expires)
 {
     public bool Covers(string entityPath) => SasToken.Covers(Path, entityPath);
 }

@@ -10,7 +10,7 @@ namespace Serverless.EventHubs.Amqp;
 /// <c>amqp.annotation.x-opt-offset &gt; '-1'</c> and the like, quoted (JS) or not (.NET), <c>&gt;</c> or <c>&gt;=</c>,
 /// on offset, sequence number or enqueued time; <c>-1</c> is the start of the stream and <c>@latest</c> its end (§3.3).
 /// </summary>
-public static partial class StartPositionFilter
+internal static partial class StartPositionFilter
 {
     public static StartPosition Parse(Map? filters)
     {

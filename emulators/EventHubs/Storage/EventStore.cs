@@ -1,7 +1,7 @@
 namespace Serverless.EventHubs.Storage;
 
 /// <summary>Every configured event hub, with its partitions on disk under the data folder.</summary>
-public sealed class EventStore : IDisposable
+internal sealed class EventStore : IDisposable
 {
     private readonly Dictionary<string, EventHub> hubs;
 

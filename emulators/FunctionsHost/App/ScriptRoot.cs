@@ -91,4 +91,4 @@ public sealed record EventHubsHostOptions(int MaxEventBatchSize, int PrefetchCou
     public const int DefaultPrefetchCount = 300;
 }
 
-public sealed class ScriptRootException(string message) : Exception(message);
+internal sealed class ScriptRootException(string message) : Exception(message);

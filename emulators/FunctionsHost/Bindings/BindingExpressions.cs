@@ -60,4 +60,4 @@ public sealed partial class BindingExpressions(FunctionsHostOptions options)
 }
 
 /// <summary>A binding the host cannot fill (a missing setting, a malformed connection string).</summary>
-public sealed class BindingException(string message) : Exception(message);
+internal sealed class BindingException(string message) : Exception(message);

@@ -11,7 +11,7 @@ namespace Serverless.FunctionsHost.Bindings;
 /// AccessKey of the connection string named by <c>connectionStringSetting</c> (default
 /// <c>AzureSignalRConnectionString</c>), sent to the worker as JSON <c>{url, accessToken}</c> (docs/functions-host.md).
 /// </summary>
-public sealed class SignalRConnectionInfoBinding(BindingExpressions expressions, TimeProvider time)
+internal sealed class SignalRConnectionInfoBinding(BindingExpressions expressions, TimeProvider time)
 {
     public const string DefaultConnectionSetting = "AzureSignalRConnectionString";
 

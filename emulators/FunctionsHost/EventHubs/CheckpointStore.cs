@@ -5,7 +5,7 @@ using Azure.Storage.Blobs.Models;
 namespace Serverless.FunctionsHost.EventHubs;
 
 /// <summary>The last event a consumer group handled in a partition.</summary>
-public sealed record Checkpoint(long SequenceNumber, string? Offset);
+internal sealed record Checkpoint(long SequenceNumber, string? Offset);
 
 /// <summary>
 /// Event Hubs checkpoints where the Functions host keeps them: container <c>azure-webjobs-eventhub</c> of
@@ -13,7 +13,7 @@ public sealed record Checkpoint(long SequenceNumber, string? Offset);
 /// <c>{namespace}/{hub}/{consumer group}/checkpoint/{partition}</c> in lower case, with the last handled event's
 /// <c>offset</c> and <c>sequencenumber</c> in its metadata (docs/functions-host.md).
 /// </summary>
-public sealed class CheckpointStore(BlobContainerClient container)
+internal sealed class CheckpointStore(BlobContainerClient container)
 {
     public const string ContainerName = "azure-webjobs-eventhub";
     public const string OffsetKey = "offset";

@@ -14,7 +14,7 @@ namespace Serverless.FunctionsHost.EventHubs;
 /// (<c>PartitionContext</c>, <c>SequenceNumberArray</c>, <c>OffsetArray</c>, <c>EnqueuedTimeUtcArray</c>,
 /// <c>PartitionKeyArray</c>, <c>PropertiesArray</c>, <c>SystemPropertiesArray</c>; docs/functions-host.md).
 /// </summary>
-public static class EventHubInvocation
+internal static class EventHubInvocation
 {
     /// <summary>Where a batch was read.</summary>
     public sealed record Partition(string Namespace, string Hub, string ConsumerGroup, string PartitionId);

@@ -15,7 +15,7 @@ namespace Serverless.FunctionsHost.EventHubs;
 /// (succeeded, or failed once its retries end) the batch's last event is checkpointed in blob storage, so that a host
 /// that starts again goes on after it (docs/functions-host.md).
 /// </summary>
-public sealed partial class EventHubTriggerListener(
+internal sealed partial class EventHubTriggerListener(
     WorkerSupervisor supervisor, FunctionInvoker invoker, ScriptRoot root, BindingExpressions expressions, IHostApplicationLifetime lifetime,
     ILogger<EventHubTriggerListener> logger) : BackgroundService
 {

@@ -7,7 +7,7 @@ namespace Serverless.FunctionsHost.Http;
 /// ASP.NET Core server takes connections, so the first requests can meet a closed port. Nothing was sent when a
 /// connection is refused, so sending again is safe. Up to 10 tries, 50 ms growing to 250 ms apart, as the Azure host does.
 /// </summary>
-public sealed class ConnectRetryHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
+internal sealed class ConnectRetryHandler(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
     private const int MaxAttempts = 10;
 

@@ -6,7 +6,7 @@ using Serverless.FunctionsHost.Worker;
 namespace Serverless.FunctionsHost.Http;
 
 /// <summary>The HTTP-triggered functions of a worker: route template <c>{routePrefix}/{route ?? name}</c> and methods.</summary>
-public sealed class HttpRoutes
+internal sealed class HttpRoutes
 {
     private static readonly ConditionalWeakTable<ReadyWorker, HttpRoutes> PerWorker = [];
     private readonly List<(FunctionDescription Function, BindingDescription Trigger, TemplateMatcher Matcher, HashSet<string> Methods)> routes = [];

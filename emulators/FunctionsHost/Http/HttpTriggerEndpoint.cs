@@ -14,7 +14,7 @@ namespace Serverless.FunctionsHost.Http;
 /// as it came to the worker's <c>HttpUri</c> with <c>x-ms-invocation-id</c>, and the InvocationRequest for the same id
 /// goes over gRPC alongside it, carrying the other input bindings and the route values (docs/functions-host.md).
 /// </summary>
-public sealed partial class HttpTriggerEndpoint(
+internal sealed partial class HttpTriggerEndpoint(
     WorkerSupervisor supervisor,
     ScriptRoot root,
     IHttpForwarder forwarder,

@@ -9,14 +9,14 @@ namespace Serverless.FunctionsHost.Invocation;
 /// What came of a triggered function: success, failure after its last retry, or stopped by the host's shutdown before
 /// it succeeded (then its trigger must not record it as done: it is delivered again when the host runs again).
 /// </summary>
-public sealed record InvocationOutcome(bool Succeeded, int Retries, string? Failure, bool Stopped = false);
+internal sealed record InvocationOutcome(bool Succeeded, int Retries, string? Failure, bool Stopped = false);
 
 /// <summary>
 /// Sends invocations to the worker. Non-HTTP triggers run under the function's retry policy, as the WebJobs SDK does:
 /// each retry is a new invocation (new id) whose <c>retry_context</c> carries the count and the previous failure, and a
 /// worker that dies mid-invocation counts as a failed attempt; the next one goes to the restarted worker.
 /// </summary>
-public sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger<FunctionInvoker> logger)
+internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogger<FunctionInvoker> logger)
 {
     private readonly Random random = new();
 

@@ -4,7 +4,7 @@ using Serverless.FunctionsHost.Rpc;
 namespace Serverless.FunctionsHost.Worker;
 
 /// <summary>Whether the host can run a function the worker described: it must have a trigger, and only bindings this host implements.</summary>
-public static class FunctionLoadCheck
+internal static class FunctionLoadCheck
 {
     /// <summary>Why the function is not loaded, or null when it is.</summary>
     public static string? WhyNotLoadable(FunctionDescription function)

@@ -8,7 +8,7 @@ namespace Serverless.FunctionsHost.Worker;
 /// The host's gRPC service: a worker opens one <c>EventStream</c> and says who it is with <c>StartStream</c>; the
 /// stream then belongs to the worker this host started with that id.
 /// </summary>
-public sealed class FunctionRpcService(WorkerSupervisor supervisor) : FunctionRpc.FunctionRpcBase
+internal sealed class FunctionRpcService(WorkerSupervisor supervisor) : FunctionRpc.FunctionRpcBase
 {
     public override async Task EventStream(IAsyncStreamReader<StreamingMessage> requestStream, IServerStreamWriter<StreamingMessage> responseStream, ServerCallContext context)
     {

@@ -9,7 +9,7 @@ namespace Serverless.FunctionsHost.Worker;
 /// host records the worker it runs, by script root and port, and the next host on the same script root and port stops
 /// the one a killed host left, after checking from its command line that the process is still that worker.
 /// </summary>
-public sealed partial class OrphanedWorkers(string scriptRoot, int port, ILogger logger)
+internal sealed partial class OrphanedWorkers(string scriptRoot, int port, ILogger logger)
 {
     private readonly string recordPath = Path.Combine(Path.GetTempPath(), "serverless-functions-host",
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{scriptRoot}|{port}")))[..16] + ".worker");

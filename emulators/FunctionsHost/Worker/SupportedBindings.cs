@@ -1,7 +1,7 @@
 namespace Serverless.FunctionsHost.Worker;
 
 /// <summary>The binding types this host implements; a function with any other is not loaded.</summary>
-public static class SupportedBindings
+internal static class SupportedBindings
 {
     public const string HttpTrigger = "httpTrigger";
     public const string Http = "http";

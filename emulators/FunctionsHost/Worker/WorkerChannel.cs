@@ -210,4 +210,4 @@ public sealed partial class WorkerChannel(string workerId, ILoggerFactory logger
 }
 
 /// <summary>The worker is not connected (it died, or is being restarted); an invocation that meets this failed.</summary>
-public sealed class WorkerUnavailableException(string message) : Exception(message);
+internal sealed class WorkerUnavailableException(string message) : Exception(message);

@@ -8,7 +8,7 @@ namespace Serverless.FunctionsHost.Worker;
 /// with the host's gRPC address, a worker id and a request id as command-line switches, and the app settings plus
 /// <c>FUNCTIONS_APPLICATION_DIRECTORY</c> in its environment (docs/functions-host.md).
 /// </summary>
-public sealed partial class WorkerProcess : IAsyncDisposable
+internal sealed partial class WorkerProcess : IAsyncDisposable
 {
     // The host passes int.MaxValue; the worker would otherwise use a limit of 0 bytes.
     private const string MaxMessageLength = "2147483647";
@@ -190,4 +190,4 @@ public sealed partial class WorkerProcess : IAsyncDisposable
     private partial void LogWorkerError(string line);
 }
 
-public sealed class WorkerStartException(string message) : Exception(message);
+internal sealed class WorkerStartException(string message) : Exception(message);

@@ -101,4 +101,4 @@ public sealed record AccessToken(Uri Audience, IReadOnlyDictionary<string, strin
     }
 }
 
-public sealed class TokenRejectedException(string reason) : Exception(reason);
+internal sealed class TokenRejectedException(string reason) : Exception(reason);

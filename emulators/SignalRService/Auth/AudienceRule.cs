@@ -6,7 +6,7 @@ namespace Serverless.SignalRService.Auth;
 /// without port). Scheme, host and path must match; a port in the audience must be the request's; every query
 /// parameter in the audience must be in the request with the same value.
 /// </summary>
-public static class AudienceRule
+internal static class AudienceRule
 {
     public static string? Mismatch(Uri audience, string scheme, string host, int port, string path, IReadOnlyDictionary<string, string> query)
     {

@@ -10,7 +10,7 @@ namespace Serverless.SignalRService.Auth;
 /// the token from <c>Authorization: Bearer</c> or the <c>access_token</c> query parameter (browsers can't set headers
 /// on WebSockets and EventSource). The token must be signed with the AccessKey, unexpired, and meant for this URL.
 /// </summary>
-public sealed partial class ClientAuthentication(RequestDelegate next, IOptions<ServiceOptions> options, ConnectionRegistry registry, TimeProvider time, ILogger<ClientAuthentication> logger)
+internal sealed partial class ClientAuthentication(RequestDelegate next, IOptions<ServiceOptions> options, ConnectionRegistry registry, TimeProvider time, ILogger<ClientAuthentication> logger)
 {
     public const string ClientPath = "/client";
     public const string HubClaim = "asrs.hub";
@@ -81,7 +81,7 @@ public sealed partial class ClientAuthentication(RequestDelegate next, IOptions<
     private partial void LogRefused(string path, string reason);
 }
 
-public static class BearerToken
+internal static class BearerToken
 {
     public static string? From(HttpRequest request)
     {

@@ -8,7 +8,7 @@ namespace Serverless.SignalRService.Hubs;
 /// behalf. A client that invokes a hub method is refused and disconnected, as the service does when no upstream is
 /// configured ("No server available", SignalR Service FAQ).
 /// </summary>
-public sealed partial class ClientHub(ConnectionRegistry registry, ILogger<ClientHub> logger) : Hub
+internal sealed partial class ClientHub(ConnectionRegistry registry, ILogger<ClientHub> logger) : Hub
 {
     /// <summary>What every client invocation is turned into by <see cref="ListenOnlyHubProtocol"/>.</summary>
     public const string RefusedInvocation = "asrs.refused";

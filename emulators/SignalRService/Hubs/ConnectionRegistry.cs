@@ -10,7 +10,7 @@ namespace Serverless.SignalRService.Hubs;
 /// SignalR's own lifetime manager, in groups named per hub (<see cref="LifetimeGroups"/>), so a send to a group is
 /// serialized once per protocol; this registry answers the questions the lifetime manager can't (exists? who?).
 /// </summary>
-public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimeProvider time)
+internal sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimeProvider time)
 {
     // The client sees its handshake completed before the hub's OnConnectedAsync has run; until then a connection is
     // "opening", and membership changes for it wait (as they would at the service, which knows it from the start).
@@ -299,7 +299,7 @@ public sealed class ConnectionRegistry(IHubContext<ClientHub> hubContext, TimePr
 }
 
 /// <summary>Names of the lifetime manager's groups, qualified by hub so that hubs stay apart.</summary>
-public static class LifetimeGroups
+internal static class LifetimeGroups
 {
     public static string All(string hub) => $"{hub}\u0001all";
     public static string User(string hub, string userId) => $"{hub}\u0001user\u0001{userId}";

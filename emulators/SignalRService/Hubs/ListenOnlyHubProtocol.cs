@@ -10,7 +10,7 @@ namespace Serverless.SignalRService.Hubs;
 /// <see cref="ClientHub.RefusedInvocation"/>, so that the hub can refuse it as the service does. Everything else,
 /// writing above all, is the wrapped protocol's.
 /// </summary>
-public sealed class ListenOnlyHubProtocol(IHubProtocol inner) : IHubProtocol
+internal sealed class ListenOnlyHubProtocol(IHubProtocol inner) : IHubProtocol
 {
     public string Name => inner.Name;
     public int Version => inner.Version;

@@ -1,7 +1,7 @@
 namespace Serverless.SignalRService.Hubs;
 
 /// <summary>Ends user-group memberships whose <c>ttl</c> has passed, once a second.</summary>
-public sealed class MembershipExpiry(ConnectionRegistry registry, TimeProvider time) : BackgroundService
+internal sealed class MembershipExpiry(ConnectionRegistry registry, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,7 +1,7 @@
 namespace Serverless.SignalRService.Rest;
 
 /// <summary>The service's error body (swagger <c>ErrorDetail</c>).</summary>
-public sealed record ErrorDetail(string Code, string Message, string? Target = null)
+internal sealed record ErrorDetail(string Code, string Message, string? Target = null)
 {
     public static IResult Result(int status, string message, string? target = null) =>
         Results.Json(new ErrorDetail(CodeOf(status), message, target), statusCode: status);

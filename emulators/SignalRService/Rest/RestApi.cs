@@ -7,7 +7,7 @@ namespace Serverless.SignalRService.Rest;
 /// The data-plane REST API: v1 (<c>/api/v1/hubs/...</c>) and 2022-06-01 (<c>/api/hubs/...</c>), every route and
 /// status code of docs/signalr-service.md#rest-api in one place. <see cref="RestGuard"/> checks each request before it gets here.
 /// </summary>
-public static class RestApi
+internal static class RestApi
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
@@ -81,7 +81,7 @@ public static class RestApi
 }
 
 /// <summary>A REST request that passed <see cref="RestGuard"/>: the normalized hub, the query options and the JSON body, if any.</summary>
-public sealed record RestRequest(string Hub, string[] Excluded, TimeSpan? Ttl, JsonElement? Body)
+internal sealed record RestRequest(string Hub, string[] Excluded, TimeSpan? Ttl, JsonElement? Body)
 {
     // Minimal APIs bind a parameter of this type from what the guard left on the request.
     public static ValueTask<RestRequest?> BindAsync(HttpContext context) =>

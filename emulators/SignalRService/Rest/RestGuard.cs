@@ -11,7 +11,7 @@ namespace Serverless.SignalRService.Rest;
 /// with the AccessKey, unexpired, whose audience is this URL (401); the api-version of the versioned API, the hub and
 /// group names (400); the 1 MB body limit (413). It leaves a <see cref="RestRequest"/> for the route.
 /// </summary>
-public sealed partial class RestGuard(RequestDelegate next, IOptions<ServiceOptions> options, TimeProvider time, ILogger<RestGuard> logger)
+internal sealed partial class RestGuard(RequestDelegate next, IOptions<ServiceOptions> options, TimeProvider time, ILogger<RestGuard> logger)
 {
     public static bool Guards(PathString path) =>
         path.StartsWithSegments("/api/v1/hubs") || path.StartsWithSegments("/api/hubs");

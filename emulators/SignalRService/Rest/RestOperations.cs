@@ -5,7 +5,7 @@ using Serverless.SignalRService.Hubs;
 namespace Serverless.SignalRService.Rest;
 
 /// <summary>What each REST route does. Routes and their status codes are in <see cref="RestApi"/>.</summary>
-public sealed class RestOperations(ConnectionRegistry registry, IHubContext<ClientHub> hubContext)
+internal sealed class RestOperations(ConnectionRegistry registry, IHubContext<ClientHub> hubContext)
 {
     private IHubClients Clients => hubContext.Clients;
 
@@ -44,7 +44,7 @@ public sealed class RestOperations(ConnectionRegistry registry, IHubContext<Clie
 }
 
 /// <summary>A send's body <c>{"target": "...", "arguments": [...]}</c>, with arguments as plain values any protocol can write.</summary>
-public sealed record Payload(string Target, object?[] Arguments)
+internal sealed record Payload(string Target, object?[] Arguments)
 {
     public static Payload Parse(JsonElement body)
     {
@@ -86,4 +86,4 @@ public sealed record Payload(string Target, object?[] Arguments)
     };
 }
 
-public sealed class BadRequestException(string message) : Exception(message);
+internal sealed class BadRequestException(string message) : Exception(message);
