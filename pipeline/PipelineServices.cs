@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Serverless.Pipeline.Ingest;
 using Serverless.Pipeline.Push;
+using Serverless.Pipeline.Retention;
 using Serverless.Pipeline.Settings;
 using Serverless.Pipeline.Storage;
 
@@ -15,6 +16,7 @@ public static class PipelineServices
         services.AddValidatedOptions<SignalROptions>(SignalROptions.Bind);
         services.AddValidatedOptions<IngestOptions>(IngestOptions.Bind);
         services.AddValidatedOptions<EventHubTriggerOptions>(EventHubTriggerOptions.Bind);
+        services.AddValidatedOptions<RetentionOptions>(RetentionOptions.Bind);
         services.AddMetrics();
         services.AddSingleton(TimeProvider.System);
 
@@ -29,6 +31,7 @@ public static class PipelineServices
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton(provider => new UpdateRules(provider.GetRequiredService<IOptions<IngestOptions>>().Value));
         services.AddSingleton<IngestPipeline>();
+        services.AddSingleton<Compactor>();
         return services;
     }
 }

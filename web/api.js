@@ -64,14 +64,16 @@ export class Api {
 
   async read(response, what) {
     if (!response.ok) {
-      let detail = "";
+      let problem = {};
       try {
-        detail = (await response.json()).detail ?? "";
+        problem = await response.json();
       } catch {
         // not a problem document
       }
-      const error = new Error(`${what} answered ${response.status} ${detail}`.trim());
+      const error = new Error(`${what} answered ${response.status} ${problem.detail ?? ""}`.trim());
       error.status = response.status;
+      // 410 from /updates: the log now begins at this sequence number (docs/retention.md).
+      if (response.status === 410) error.firstRetained = problem.firstRetained;
       throw error;
     }
     return response.json();

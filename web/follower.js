@@ -1,13 +1,16 @@
 // The client rules for one channel (docs/client-rules.md), free of the page and the network: apply updates in sequence
 // order, drop what was seen (seq <= last), fetch a gap from /updates when a push skips ahead and apply the push only if
-// the gap was filled, start over on a new epoch, and catch up after (re)subscribing. Work is queued, so a push and a
-// catch-up never interleave. clients/Updates/ChannelFollower.cs is the same rules in C#; tests/follower-scenarios.json
+// the gap was filled, start over on a new epoch, catch up after (re)subscribing, and when the log no longer holds what
+// is missing (410), load the latest values and go on from their head. Work is queued, so a push and a catch-up never
+// interleave. clients/Updates/ChannelFollower.cs is the same rules in C#; tests/follower-scenarios.json
 // holds the cases both pass.
 export class ChannelFollower {
-  constructor(channel, fetchPage, handlers) {
+  constructor(channel, fetchPage, handlers, fetchLatest = null) {
     this.channel = channel;
-    this.fetchPage = fetchPage; // (channel, after, limit) => Promise<{epoch, head, updates}>
-    this.handlers = handlers;   // { onUpdate(update, how), onReset(epoch), onError(error) for failed pushes }
+    this.fetchPage = fetchPage;     // (channel, after, limit) => Promise<{epoch, head, updates}>
+    this.fetchLatest = fetchLatest; // (channel) => Promise<{epoch, head, values}>
+    // { onUpdate(update, how), onReset(epoch), onTrimmed(firstRetained, latest), onError(error) for failed pushes }
+    this.handlers = handlers;
     this.epoch = null;
     this.last = 0;
     this.started = false;
@@ -81,7 +84,14 @@ export class ChannelFollower {
 
   async fetchUntil(upTo, how) {
     while (this.last < upTo) {
-      const page = await this.fetchPage(this.channel, this.last, Math.min(1000, upTo - this.last));
+      let page;
+      try {
+        page = await this.fetchPage(this.channel, this.last, Math.min(1000, upTo - this.last));
+      } catch (error) {
+        if (error?.status !== 410 || !this.fetchLatest) throw error;
+        await this.goOnFromLatest(error.firstRetained);
+        continue;
+      }
       this.resetIfNewEpoch(page.epoch);
       const before = this.last;
       for (const update of page.updates) {
@@ -95,6 +105,17 @@ export class ChannelFollower {
         return;
       }
     }
+  }
+
+  // What the follower misses is no longer kept: the latest values stand for it, and it goes on from their head.
+  async goOnFromLatest(firstRetained) {
+    const latest = await this.fetchLatest(this.channel);
+    this.resetIfNewEpoch(latest.epoch);
+    if (latest.head <= this.last) {
+      throw new Error(`${this.channel}: the log begins at #${firstRetained}, and its latest values are not past #${this.last}`);
+    }
+    this.last = latest.head;
+    this.handlers.onTrimmed?.(firstRetained, latest);
   }
 
   resetIfNewEpoch(epoch) {

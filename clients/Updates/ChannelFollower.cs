@@ -6,20 +6,27 @@ namespace Serverless.Updates.Client;
 /// <summary>Reads a page of a channel's log: the updates after <c>after</c>, at most <c>limit</c> of them.</summary>
 public delegate Task<UpdatesPage> UpdatesPageReader(string channel, long after, int limit);
 
+/// <summary>Reads the first page of a channel's latest values, with its epoch and head.</summary>
+public delegate Task<LatestValuesPage> LatestReader(string channel);
+
 /// <summary>
 /// The client rules for one channel (docs/client-rules.md), as web/follower.js has them and with the same cases
 /// (tests/follower-scenarios.json): apply updates in sequence order, drop what was seen (<c>seq ≤ last</c>), fetch a gap
 /// from <c>/updates</c> when a push skips ahead and apply the push only if the gap was filled, start over on a new epoch
-/// (told by a push, a subscription or a page), and catch up after (re)subscribing. What a web page does, in C#, for the
-/// tests and the terminal. <paramref name="onApplied"/> sees each update as it is applied, with whether it was fetched
-/// rather than pushed; <paramref name="keepHistory"/> keeps every applied update of the epoch in <see cref="Applied"/>.
+/// (told by a push, a subscription or a page), catch up after (re)subscribing, and when the log no longer holds what is
+/// missing (410), load the latest values and go on from their head. What a web page does, in C#, for the tests and the
+/// terminal. <paramref name="onApplied"/> sees each update as it is applied, with whether it was fetched rather than
+/// pushed; <paramref name="onTrimmed"/> sees the first retained sequence number and the latest values it went on from;
+/// <paramref name="keepHistory"/> keeps every applied update of the epoch in <see cref="Applied"/>.
 /// </summary>
 public sealed class ChannelFollower(
     string channel,
     UpdatesPageReader readPage,
     Action<UpdateItem, bool>? onApplied = null,
     Action<string>? onReset = null,
-    bool keepHistory = true)
+    bool keepHistory = true,
+    LatestReader? readLatest = null,
+    Action<long, LatestValuesPage>? onTrimmed = null)
 {
     private readonly List<UpdateItem> applied = [];
     private readonly List<UpdateMessage> pending = [];
@@ -28,7 +35,7 @@ public sealed class ChannelFollower(
 
     /// <summary>A follower that reads pages from the function app's <c>/updates</c>.</summary>
     public ChannelFollower(HttpClient functionApp, string channel, Action<UpdateItem, bool>? onApplied = null, bool keepHistory = true)
-        : this(channel, UpdatesApi.PageReader(functionApp), onApplied, onReset: null, keepHistory)
+        : this(channel, UpdatesApi.PageReader(functionApp), onApplied, onReset: null, keepHistory, UpdatesApi.LatestReader(functionApp))
     {
     }
 
@@ -133,7 +140,17 @@ public sealed class ChannelFollower(
     {
         while (Last < upTo)
         {
-            var page = await readPage(channel, Last, (int)Math.Min(UpdatesPage.MaxLimit, upTo - Last));
+            UpdatesPage page;
+            try
+            {
+                page = await readPage(channel, Last, (int)Math.Min(UpdatesPage.MaxLimit, upTo - Last));
+            }
+            catch (HistoryTrimmedException trimmed) when (readLatest is not null)
+            {
+                await GoOnFromLatestAsync(trimmed.FirstRetained);
+                continue;
+            }
+
             ResetIfNewEpoch(page.Epoch);
             var before = Last;
             foreach (var update in page.Updates)
@@ -150,6 +167,24 @@ public sealed class ChannelFollower(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// What the follower misses is no longer kept: the latest values stand for it, and the follower goes on from their
+    /// head. A head at or before where the follower is ends the fetch; the next push or catch-up goes on from there.
+    /// </summary>
+    private async Task GoOnFromLatestAsync(long firstRetained)
+    {
+        var latest = await readLatest!(channel);
+        ResetIfNewEpoch(latest.Epoch);
+        if (latest.Head <= Last)
+        {
+            throw new HistoryTrimmedException(channel, firstRetained);
+        }
+
+        // Applied keeps what came before: it now skips to the head, as the log does.
+        Last = latest.Head;
+        onTrimmed?.Invoke(firstRetained, latest);
     }
 
     private void ResetIfNewEpoch(string? epoch)

@@ -13,6 +13,9 @@ public static class UpdatesApi
     public static UpdatesPageReader PageReader(HttpClient functionApp) =>
         (channel, after, limit) => ReadPageAsync(functionApp, channel, after, limit);
 
+    public static LatestReader LatestReader(HttpClient functionApp) =>
+        channel => ReadLatestAsync(functionApp, channel);
+
     public static Task<UpdatesPage> ReadPageAsync(HttpClient functionApp, string channel, long after, int limit, CancellationToken cancellationToken = default) =>
         SendAsync<UpdatesPage>(functionApp, () => new HttpRequestMessage(HttpMethod.Get, ApiRoutes.Updates(channel, after, limit)), cancellationToken);
 
@@ -74,6 +77,12 @@ public static class UpdatesApi
             {
                 await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1), cancellationToken);
                 continue;
+            }
+
+            if ((int)response.StatusCode == HistoryTrimmed.Status)
+            {
+                using var gone = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                throw new HistoryTrimmedException($"{sent.Method} {sent.RequestUri}", gone.RootElement.GetProperty(HistoryTrimmed.FirstRetainedProperty).GetInt64());
             }
 
             if (!response.IsSuccessStatusCode)

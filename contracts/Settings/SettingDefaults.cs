@@ -49,6 +49,16 @@ public static class SettingDefaults
     /// <summary>How many channels one SignalR user may be subscribed to at once.</summary>
     public const int ChannelsPerUser = 1000;
 
+    /// <summary>
+    /// History kept per channel: its last 100,000 updates and a week of them, whichever is less; dead letters for 30
+    /// days; compaction every 5 minutes. Per-pattern values: none. Why these: docs/retention.md.
+    /// </summary>
+    public const int RetentionMaxUpdates = 100_000;
+    public const string RetentionMaxAge = "7.00:00:00";
+    public const string RetentionDeadLetterMaxAge = "30.00:00:00";
+    public const string RetentionChannels = "";
+    public const string RetentionSchedule = "0 */5 * * * *";
+
     /// <summary>Azurite at its default ports, in the form the Azure SDKs and the Functions host read.</summary>
     public const string LocalStorage = "UseDevelopmentStorage=true";
 
@@ -103,5 +113,10 @@ public static class SettingDefaults
         new(SettingNames.RequestsPerSecond, $"{RequestsPerSecond}"),
         new(SettingNames.RequestBurst, $"{RequestBurst}"),
         new(SettingNames.ChannelsPerUser, $"{ChannelsPerUser}"),
+        new(SettingNames.RetentionMaxUpdates, $"{RetentionMaxUpdates}"),
+        new(SettingNames.RetentionMaxAge, RetentionMaxAge),
+        new(SettingNames.RetentionDeadLetterMaxAge, RetentionDeadLetterMaxAge),
+        new(SettingNames.RetentionChannels, RetentionChannels),
+        new(SettingNames.RetentionSchedule, RetentionSchedule),
     ];
 }

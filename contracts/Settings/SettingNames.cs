@@ -42,6 +42,13 @@ public static class SettingNames
     public const string RequestBurst = "Limits__RequestBurst";
     public const string ChannelsPerUser = "Limits__ChannelsPerUser";
 
+    /// <summary>How much history is kept, and when compaction runs (docs/retention.md).</summary>
+    public const string RetentionMaxUpdates = "Retention__MaxUpdates";
+    public const string RetentionMaxAge = "Retention__MaxAge";
+    public const string RetentionDeadLetterMaxAge = "Retention__DeadLetterMaxAge";
+    public const string RetentionChannels = "Retention__Channels";
+    public const string RetentionSchedule = "Retention__Schedule";
+
     /// <summary>The key .NET configuration reads a setting under (<c>SignalR__HubName</c> is <c>SignalR:HubName</c>).</summary>
     public static string ConfigurationKey(string setting) => setting.Replace("__", ":", StringComparison.Ordinal);
 }

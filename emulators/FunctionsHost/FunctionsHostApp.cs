@@ -6,6 +6,7 @@ using Serverless.FunctionsHost.Bindings;
 using Serverless.FunctionsHost.EventHubs;
 using Serverless.FunctionsHost.Http;
 using Serverless.FunctionsHost.Invocation;
+using Serverless.FunctionsHost.Timers;
 using Serverless.FunctionsHost.Worker;
 
 namespace Serverless.FunctionsHost;
@@ -55,6 +56,7 @@ public static class FunctionsHostApp
         services.AddSingleton<FunctionInvoker>();
         services.AddSingleton<HttpTriggerEndpoint>();
         services.AddHostedService<EventHubTriggerListener>();
+        services.AddHostedService<TimerTriggerListener>();
 
         var app = builder.Build();
         app.Services.GetRequiredService<WorkerSupervisor>().GrpcUri = new Uri($"http://127.0.0.1:{grpcPort}/");

@@ -9,7 +9,7 @@ namespace Serverless.Functions.Updates;
 /// <summary>
 /// <c>GET /api/channels/{channel}/updates?after=N&amp;limit=M</c>: the stored updates after sequence N, in order, with the
 /// channel's head and epoch, within <see cref="PageLimits.MaxDataBytes"/>. It is the catch-up path after a missed
-/// push, and the plain-polling transport. Only a caller who may follow the channel gets here (<see cref="Access.ChannelRouteCheck"/>).
+/// push, and the plain-polling transport; 410 when N is below what the log still keeps. Only a caller who may follow the channel gets here (<see cref="Access.ChannelRouteCheck"/>).
 /// </summary>
 public sealed class UpdatesFunction(UpdateLog log)
 {
@@ -33,6 +33,17 @@ public sealed class UpdatesFunction(UpdateLog log)
         var head = log.ReadHeadAsync(channel, cancellationToken);
         var updates = log.ReadAsync(channel, after, (int)limit, cancellationToken);
         var (headValue, stored) = (await head, await updates);
+        if (headValue is not null && after < headValue.LastSequence && (stored.Count == 0 || stored[0].Seq != after + 1))
+        {
+            // What follows N is not in the log: trimmed by compaction, perhaps while this read ran, so the head is read
+            // again for where the log now starts (docs/retention.md).
+            headValue = await log.ReadHeadAsync(channel, cancellationToken) ?? headValue;
+            if (after + 1 < headValue.FirstRetained)
+            {
+                return ApiProblems.HistoryTrimmed(channel, after, headValue.FirstRetained);
+            }
+        }
+
         return TypedResults.Ok(new UpdatesPage(
             channel,
             headValue?.Epoch,

@@ -23,6 +23,11 @@ public static class FunctionAppSettings
         [SettingNames.RequestsPerSecond] = $"{SettingDefaults.RequestsPerSecond}",
         [SettingNames.RequestBurst] = $"{SettingDefaults.RequestBurst}",
         [SettingNames.ChannelsPerUser] = $"{SettingDefaults.ChannelsPerUser}",
+        [SettingNames.RetentionMaxUpdates] = $"{SettingDefaults.RetentionMaxUpdates}",
+        [SettingNames.RetentionMaxAge] = SettingDefaults.RetentionMaxAge,
+        [SettingNames.RetentionDeadLetterMaxAge] = SettingDefaults.RetentionDeadLetterMaxAge,
+        [SettingNames.RetentionChannels] = SettingDefaults.RetentionChannels,
+        [SettingNames.RetentionSchedule] = SettingDefaults.RetentionSchedule,
     };
 
     /// <summary>

@@ -11,6 +11,10 @@ internal static class SettingParser
     public static int Int(IConfiguration configuration, string setting, int fallback) =>
         Parse(configuration, setting, fallback, text => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null, "an integer");
 
+    /// <summary>A duration as TimeSpan text (<c>d.hh:mm:ss</c>).</summary>
+    public static TimeSpan Duration(IConfiguration configuration, string setting, TimeSpan fallback) =>
+        Parse(configuration, setting, fallback, text => TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) ? value : null, "a duration (d.hh:mm:ss)");
+
     /// <summary>A comma-separated list; empty entries are dropped.</summary>
     public static IReadOnlyList<string> List(IConfiguration configuration, string setting, IReadOnlyList<string> fallback) =>
         Text(configuration, setting) is { } text

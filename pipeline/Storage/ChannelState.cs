@@ -30,6 +30,12 @@ public sealed record ChannelHead(long LastSequence, string Epoch, string? ETag =
     public bool HasKeyRows { get; init; }
 
     /// <summary>
+    /// The first sequence number the log still holds: 1 until compaction trims the log (docs/retention.md). Updates
+    /// before it are gone, though the latest value of every key stays.
+    /// </summary>
+    public long FirstRetained { get; init; } = 1;
+
+    /// <summary>
     /// The head once <paramref name="stored"/> (the next updates, in sequence order) are stored, its pending values as
     /// they were (<see cref="LogTransactions"/> decides those); the ETag stays the one to replace.
     /// </summary>

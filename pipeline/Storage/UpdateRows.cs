@@ -36,6 +36,7 @@ internal static class UpdateRows
         ["Positions"] = head.Positions.ToString(),
         ["Pending"] = head.Pending.ToBytes(),
         ["HasKeyRows"] = head.HasKeyRows,
+        ["FirstSeq"] = head.FirstRetained,
     };
 
     /// <summary>A channel's row in the index: its name is the row key; its epoch and head stay in its bucket.</summary>
@@ -49,6 +50,7 @@ internal static class UpdateRows
             Pending = PendingValues.FromBytes(entity.GetBinary("Pending")),
             // A head that does not say is taken to have key rows: its keys are then read, as before.
             HasKeyRows = entity.GetBoolean("HasKeyRows") ?? true,
+            FirstRetained = entity.GetInt64("FirstSeq") ?? 1,
         };
 
     public static KeyState ReadKey(TableEntity entity) => new(entity.GetInt64("Seq") ?? 0, entity.GetInt64("Version"));

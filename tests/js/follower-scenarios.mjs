@@ -16,12 +16,18 @@ function simulatedStore() {
   return {
     set(next) { log = next; },
     async page(channel, after, limit) {
+      if (after + 1 < (log.firstRetained ?? 1)) {
+        throw Object.assign(new Error("410"), { status: 410, firstRetained: log.firstRetained });
+      }
       const updates = [];
       const last = Math.min(log.head, after + Math.min(limit, log.pageSize ?? 1000));
       for (let seq = after + 1; log.epoch !== null && seq <= last; seq++) {
         if (!(log.missing ?? []).includes(seq)) updates.push(item(log.epoch, seq));
       }
       return { channel, epoch: log.epoch, head: log.head, updates };
+    },
+    async latest(channel) {
+      return { channel, epoch: log.epoch, head: log.head, values: [], next: null };
     },
   };
 }
@@ -36,8 +42,9 @@ async function run(scenario) {
   const follower = new ChannelFollower("scenario", (channel, after, limit) => store.page(channel, after, limit), {
     onUpdate: (update, how) => events.push(`${update.id} ${how === "push" ? "push" : "fetch"}`),
     onReset: (epoch) => events.push(`reset ${epoch}`),
+    onTrimmed: (firstRetained, latest) => events.push(`trimmed ${firstRetained}, from ${latest.epoch}:${latest.head}`),
     onError: (error) => events.push(`error ${error.message}`),
-  });
+  }, (channel) => store.latest(channel));
   for (const step of scenario.steps) {
     const [[kind, args]] = Object.entries(step);
     switch (kind) {

@@ -66,7 +66,7 @@ public sealed record WorkerDescription(string Language, string ExecutablePath, s
 }
 
 /// <summary>What this host uses of <c>host.json</c>, with the Functions defaults for what it leaves out.</summary>
-public sealed record HostJson(string RoutePrefix, EventHubsHostOptions EventHubs)
+public sealed record HostJson(string RoutePrefix, EventHubsHostOptions EventHubs, SingletonHostOptions Singleton)
 {
     public static HostJson Read(string file)
     {
@@ -80,7 +80,35 @@ public sealed record HostJson(string RoutePrefix, EventHubsHostOptions EventHubs
             Int("maxEventBatchSize", EventHubsHostOptions.DefaultMaxEventBatchSize),
             Int("prefetchCount", EventHubsHostOptions.DefaultPrefetchCount),
             Int("batchCheckpointFrequency", 1),
-            fromEnd));
+            fromEnd),
+            SingletonHostOptions.Read(root["singleton"] as JsonObject, file));
+    }
+}
+
+/// <summary>
+/// host.json <c>singleton</c>: how long a timer's listener lock is leased (15 to 60 s, default 60 s) and how often a
+/// host without it tries again (default a minute), as the WebJobs SDK's singleton options.
+/// </summary>
+public sealed record SingletonHostOptions(TimeSpan ListenerLockPeriod, TimeSpan ListenerLockRecoveryPollingInterval)
+{
+    public static readonly TimeSpan DefaultListenerLockPeriod = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultRecoveryPollingInterval = TimeSpan.FromMinutes(1);
+
+    internal static SingletonHostOptions Read(JsonObject? singleton, string file)
+    {
+        TimeSpan Duration(string name, TimeSpan fallback) =>
+            singleton?.FirstOrDefault(p => p.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value?.GetValue<string>() is { } text
+                ? TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > TimeSpan.Zero
+                    ? value
+                    : throw new ScriptRootException($"{file}: singleton.{name} '{text}' is not a positive TimeSpan (hh:mm:ss).")
+                : fallback;
+        var period = Duration("listenerLockPeriod", DefaultListenerLockPeriod);
+        if (period < TimeSpan.FromSeconds(15) || period > TimeSpan.FromSeconds(60))
+        {
+            throw new ScriptRootException($"{file}: singleton.listenerLockPeriod must be between 00:00:15 and 00:01:00, not {period}.");
+        }
+
+        return new SingletonHostOptions(period, Duration("listenerLockRecoveryPollingInterval", DefaultRecoveryPollingInterval));
     }
 }
 

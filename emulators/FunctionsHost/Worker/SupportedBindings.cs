@@ -7,8 +7,9 @@ internal static class SupportedBindings
     public const string Http = "http";
     public const string EventHubTrigger = "eventHubTrigger";
     public const string SignalRConnectionInfo = "signalRConnectionInfo";
+    public const string TimerTrigger = "timerTrigger";
 
-    private static readonly HashSet<string> Types = new(StringComparer.OrdinalIgnoreCase) { HttpTrigger, Http, EventHubTrigger, SignalRConnectionInfo };
+    private static readonly HashSet<string> Types = new(StringComparer.OrdinalIgnoreCase) { HttpTrigger, Http, EventHubTrigger, SignalRConnectionInfo, TimerTrigger };
 
     public static bool IsSupported(string type) => Types.Contains(type);
 }

@@ -54,7 +54,9 @@ public sealed class FollowerScenarioTests
         var done = new List<string>();
         var follower = new ChannelFollower("scenario", store.ReadPageAsync,
             onApplied: (update, fetched) => done.Add($"{update.Id} {(fetched ? "fetch" : "push")}"),
-            onReset: epoch => done.Add($"reset {epoch}"));
+            onReset: epoch => done.Add($"reset {epoch}"),
+            readLatest: store.ReadLatestAsync,
+            onTrimmed: (firstRetained, latest) => done.Add($"trimmed {firstRetained}, from {latest.Epoch}:{latest.Head}"));
         foreach (var step in scenario.GetProperty("steps").EnumerateArray())
         {
             var (kind, args) = step.EnumerateObject().Select(p => (p.Name, p.Value)).Single();
@@ -98,10 +100,19 @@ public sealed class FollowerScenarioTests
             var head = Log.GetProperty("head").GetInt64();
             var pageSize = Log.TryGetProperty("pageSize", out var size) ? size.GetInt32() : UpdatesPage.MaxLimit;
             var missing = Log.TryGetProperty("missing", out var gaps) ? gaps.EnumerateArray().Select(g => g.GetInt64()).ToHashSet() : [];
+            var firstRetained = Log.TryGetProperty("firstRetained", out var first) ? first.GetInt64() : 1;
+            if (after + 1 < firstRetained)
+            {
+                throw new HistoryTrimmedException(channel, firstRetained);
+            }
+
             var last = Math.Min(head, after + Math.Min(limit, pageSize));
             var updates = epoch is null ? [] : LongRange(after + 1, last).Where(seq => !missing.Contains(seq)).Select(seq => Item(epoch, seq)).ToList();
             return Task.FromResult(new UpdatesPage(channel, epoch, head, updates));
         }
+
+        public Task<LatestValuesPage> ReadLatestAsync(string channel) =>
+            Task.FromResult(new LatestValuesPage(channel, Log.GetProperty("epoch").GetString(), Log.GetProperty("head").GetInt64(), [], null));
 
         private static IEnumerable<long> LongRange(long from, long to)
         {
