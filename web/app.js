@@ -80,8 +80,12 @@ function follow(channel) {
       view.reset(epoch);
       announce(`${channel} started over in a new epoch`);
     },
+    onTrimmed(firstRetained, latest) {
+      view.trimmed(firstRetained, latest);
+      announce(`${channel}: older history was trimmed; going on from #${latest.head}`);
+    },
     onError: showError,
-  });
+  }, (c) => api.latest(c));
   const entry = { follower, view };
   followed.set(channel, entry);
   if (session) {

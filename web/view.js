@@ -83,6 +83,17 @@ export class ChannelView {
     note.textContent = "The channel started a new epoch: its log begins again at #1.";
   }
 
+  // What the page missed is no longer kept (the log begins at `firstRetained`): the latest values stand for it, and
+  // the log goes on from their head.
+  trimmed(firstRetained, latest) {
+    this.showLatest(latest);
+    this.section.querySelector(".last").textContent = `#${latest.head}`;
+    this.section.dataset.trimmed = String(firstRetained);
+    const note = this.section.querySelector(".note");
+    note.hidden = false;
+    note.textContent = `Older history was trimmed: the log now begins at #${firstRetained}. The latest values stand for what was missed; updates go on from #${latest.head}.`;
+  }
+
   // The channel has joined: from here on every update shows (data-following is what scripts and tests wait for).
   markFollowing() {
     this.section.dataset.following = "true";

@@ -9,7 +9,8 @@ namespace Serverless.Functions.Updates;
 /// <summary>
 /// <c>GET /api/channels/{channel}/updates?after=N&amp;limit=M</c>: the stored updates after sequence N, in order, with the
 /// channel's head and epoch, within <see cref="PageLimits.MaxDataBytes"/>. It is the catch-up path after a missed
-/// push, and the plain-polling transport; 410 when N is below what the log still keeps. Only a caller who may follow the channel gets here (<see cref="Access.ChannelRouteCheck"/>).
+/// push, and the plain-polling transport; 410 when N is below what the log still keeps (docs/retention.md). Only a
+/// caller who may follow the channel gets here (<see cref="Access.ChannelRouteCheck"/>).
 /// </summary>
 public sealed class UpdatesFunction(UpdateLog log)
 {

@@ -31,6 +31,9 @@ public sealed class InProcessIngest : IAsyncDisposable
 
     public IngestMetrics Metrics => services.GetRequiredService<IngestMetrics>();
 
+    /// <summary>The app's compaction (docs/retention.md), on the same storage.</summary>
+    public Serverless.Pipeline.Retention.Compactor Compactor => services.GetRequiredService<Serverless.Pipeline.Retention.Compactor>();
+
     /// <summary>The factory of this pipeline's meters: a <c>MeterListener</c> tells them from other pipelines' by it.</summary>
     public System.Diagnostics.Metrics.IMeterFactory Meters => services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
 

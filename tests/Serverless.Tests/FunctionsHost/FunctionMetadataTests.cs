@@ -28,6 +28,8 @@ public sealed class FunctionMetadataTests(PipelineFixture fixture)
         [
             """{"name":"events","type":"eventHubTrigger","direction":"In","eventHubName":"%EventHubName%","connection":"EventHubConnection","consumerGroup":"%EventHubConsumerGroup%","cardinality":"Many","dataType":"Binary"}""",
         ],
+        // The official Timer package is referenced itself (it is served), so its metadata is the SDK's own.
+        ["Compact"] = ["""{"name":"timer","type":"timerTrigger","direction":"In","schedule":"%Retention:Schedule%"}"""],
         ["Negotiate"] = Http("request", "post", "negotiate"),
         ["Subscribe"] = Http("httpRequest", "post", "subscriptions"),
         ["Updates"] = Http("request", "get", "channels/{channel}/updates"),

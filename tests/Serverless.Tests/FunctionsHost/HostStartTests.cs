@@ -21,7 +21,7 @@ public sealed class HostStartTests(PipelineFixture fixture)
 
         Assert.NotNull(worker.HttpUri);
         Assert.Equal("localhost", worker.HttpUri!.Host);
-        Assert.Equal(["Channels", "Health", "Ingest", "Latest", "Negotiate", "NotFound", "Subscribe", "Updates"], worker.Functions.Select(f => f.Name).Order());
+        Assert.Equal(["Channels", "Compact", "Health", "Ingest", "Latest", "Negotiate", "NotFound", "Subscribe", "Updates"], worker.Functions.Select(f => f.Name).Order());
         // Function ids are the worker's own (a stable hash), reused for every load and invocation.
         Assert.All(worker.Functions, f => Assert.True(ulong.TryParse(f.FunctionId, out _), f.FunctionId));
         Assert.Contains("\"state\":\"Running\"", status);

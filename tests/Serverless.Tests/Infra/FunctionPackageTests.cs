@@ -40,7 +40,7 @@ public sealed class FunctionPackageTests
             await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Options(settings, folder.FullName));
 
             var worker = await app.Supervisor.WaitForWorkerAsync(CancellationToken.None);
-            Assert.Equal(["Channels", "Health", "Ingest", "Latest", "Negotiate", "NotFound", "Subscribe", "Updates"], worker.Functions.Select(f => f.Name).Order());
+            Assert.Equal(["Channels", "Compact", "Health", "Ingest", "Latest", "Negotiate", "NotFound", "Subscribe", "Updates"], worker.Functions.Select(f => f.Name).Order());
             // The stack's connection is identity-based, which the local host does not open: the names are what count.
             var trigger = worker.Function("Ingest")!.Trigger!;
             var expressions = new BindingExpressions(FunctionAppServer.Options(settings, folder.FullName));
