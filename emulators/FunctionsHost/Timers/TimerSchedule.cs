@@ -38,7 +38,7 @@ internal abstract record TimerSchedule(string Expression)
 
     private sealed record Cron(string Expression, CrontabSchedule Schedule, string[] Fields) : TimerSchedule(Expression)
     {
-        public override DateTime Next(DateTime after) => Schedule.GetNextOccurrence(after);
+        public override DateTime Next(DateTime after) => DateTime.SpecifyKind(Schedule.GetNextOccurrence(after), after.Kind);
 
         public override bool TooFrequentToMonitor(DateTime now) =>
             Fields.Length == 6 && Fields.Skip(1).All(field => field == "*") && Schedule.GetNextOccurrences(now, now.AddMinutes(1)).Take(2).Count() > 1;

@@ -217,6 +217,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         // The test app's Poison function fails on a body "poison", with one retry a second later (tests/Serverless.TestApp).
         var settings = Settings();
         settings["PoisonHub"] = "updates";
+        TimerTriggerTests.QuietTimers(settings);
         var options = FunctionAppServer.Options(settings, TestRepo.TestAppFolder);
         var partition = new SendEventOptions { PartitionKey = "one-partition" };
         var container = new BlobContainerClient(fixture.Azurite.ConnectionString, CheckpointStore.ContainerName);
@@ -247,6 +248,7 @@ public sealed class FunctionsHostTests(PipelineFixture fixture) : IAsyncLifetime
         // The test app's BindingNegotiate answers what the host's binding made (tests/Serverless.TestApp).
         var settings = Settings();
         settings["PoisonHub"] = "updates";
+        TimerTriggerTests.QuietTimers(settings);
         await using var app = await FunctionAppServer.StartAsync(FunctionAppServer.Options(settings, TestRepo.TestAppFolder));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/negotiate");
         request.Headers.Add("x-test-user", "carol");
