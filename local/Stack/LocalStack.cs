@@ -99,6 +99,11 @@ public sealed class LocalStack : IAsyncDisposable
             new PartConnectionStrings(Storage.ConnectionString, EventHubsConnectionString, SignalRConnectionString));
 
         settings["Logging__LogLevel__Default"] = options.WorkerLogLevel.ToString();
+        foreach (var (name, value) in options.Settings)
+        {
+            settings[name] = value;
+        }
+
         Settings = settings;
 
         report($"Starting the Functions host stand-in with the function app on {Ports.Host}…");

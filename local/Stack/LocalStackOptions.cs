@@ -20,6 +20,9 @@ public sealed class LocalStackOptions
     public string SignalRTier { get; init; } = "Free";
     public int SignalRUnits { get; init; } = 1;
 
+    /// <summary>App settings over the settings file's, as environment variables would be (a test's retention, say).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>How every part logs; the worker process gets <see cref="WorkerLogLevel"/>.</summary>
     public required Action<ILoggingBuilder> Logging { get; init; }
     public LogLevel WorkerLogLevel { get; init; } = LogLevel.Warning;

@@ -19,6 +19,9 @@ public sealed class LocalStackFixture : IAsyncLifetime
 {
     private readonly string dataFolder = Directory.CreateTempSubdirectory("stack-").FullName;
 
+    /// <summary>Channels the stack keeps only the last 5 updates of.</summary>
+    public const string TrimmedChannels = "trim.*";
+
     public LocalStack Stack { get; private set; } = null!;
     public IPlaywright Playwright { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
@@ -41,6 +44,12 @@ public sealed class LocalStackFixture : IAsyncLifetime
             WebPort = 0,
             Logging = logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Error),
             WorkerLogLevel = LogLevel.Error,
+            // Channels "trim.*" keep their last 5 updates, compacted every 2 seconds, for the page's test of trimmed history.
+            Settings = new Dictionary<string, string>
+            {
+                [SettingNames.RetentionChannels] = $"{TrimmedChannels}=5/",
+                [SettingNames.RetentionSchedule] = "00:00:02",
+            },
         };
         // Off the test framework's synchronization context, as the parts run in the tool's own process.
         Stack = await Task.Run(() => LocalStack.StartAsync(options, _ => { }, CancellationToken.None));
