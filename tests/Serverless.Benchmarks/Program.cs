@@ -9,6 +9,7 @@ using Serverless.Benchmarks.Bench;
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- up
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- layouts [updates] [rounds]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events]
+//   dotnet run -c Release --project tests/Serverless.Benchmarks -- retention [rate] [channels] [seconds] [minutes]
 //   dotnet run -c Release --project tests/Serverless.Benchmarks -- bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]
 var which = args.Length > 0 ? args[0] : "ingest";
 int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index]) : fallback;
@@ -34,10 +35,13 @@ switch (which)
         break;
     case "chaos":
         return await ChaosCommand.RunAsync(args[1..]);
+    case "retention":
+        await RetentionBenchmark.RunAsync(Arg(1, 200), Arg(2, 100), Arg(3, 60), Arg(4, 10));
+        break;
     case "bench":
         return await BenchCommand.RunAsync(args[1..]);
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | layouts [updates] [rounds] | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | layouts [updates] [rounds] | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | retention [rate] [channels] [seconds] [minutes] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
         return 2;
 }
 

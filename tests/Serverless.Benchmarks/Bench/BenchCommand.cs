@@ -97,7 +97,7 @@ public static class BenchCommand
     }
 
     // The worker sends its spans to the bench's collector, often enough and with room for a busy second.
-    private static Dictionary<string, string> TelemetrySettings(SpanCollector collector) => new()
+    internal static Dictionary<string, string> TelemetrySettings(SpanCollector collector) => new()
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
