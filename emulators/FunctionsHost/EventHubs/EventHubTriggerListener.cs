@@ -26,19 +26,10 @@ internal sealed partial class EventHubTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        ReadyWorker worker;
-        try
-        {
-            worker = await supervisor.WaitForWorkerAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
+        var functions = await TriggeredFunctions.WaitForAsync(supervisor, SupportedBindings.EventHubTrigger, stoppingToken);
 
         // No new batch once the host begins to stop; the one under way finishes, and the worker stops after it.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
-        var functions = worker.Functions.Where(f => f.Trigger?.Type.Equals(SupportedBindings.EventHubTrigger, StringComparison.OrdinalIgnoreCase) == true);
         await Task.WhenAll(functions.Select(f => KeepRunningAsync(f, stopping.Token)));
     }
 

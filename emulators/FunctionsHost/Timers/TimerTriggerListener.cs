@@ -23,23 +23,13 @@ internal sealed partial class TimerTriggerListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        ReadyWorker worker;
-        try
-        {
-            worker = await supervisor.WaitForWorkerAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
-        var timers = worker.Functions.Where(f => f.Trigger?.Type.Equals(SupportedBindings.TimerTrigger, StringComparison.OrdinalIgnoreCase) == true).ToList();
+        var timers = await TriggeredFunctions.WaitForAsync(supervisor, SupportedBindings.TimerTrigger, stoppingToken);
         if (timers.Count == 0)
         {
             return;
         }
 
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
         var hostId = HostId.Of(expressions.Setting(HostId.Setting), root.Path);
         await Task.WhenAll(timers.Select(f => KeepRunningAsync(f, hostId, stopping.Token)));
     }
