@@ -77,8 +77,10 @@ public sealed partial class Compactor(StorageTables tables, IOptions<RetentionOp
             start = Math.Max(start, await FirstStoredAfterAsync(rows, start, head.LastSequence, now - rule.MaxAge, cancellationToken));
         }
 
+        // Nothing new to trim: no query either, since a range query costs Azurite a scan of the table. Rows that a run
+        // stopped between its two writes left before the head's start go with the channel's next trim.
         start = Math.Min(start, head.LastSequence + 1);
-        if (start > head.FirstRetained && !await RecordStartAsync(rows, head, start, cancellationToken))
+        if (start <= head.FirstRetained || !await RecordStartAsync(rows, head, start, cancellationToken))
         {
             return 0;
         }
