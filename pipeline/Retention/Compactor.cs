@@ -111,7 +111,8 @@ public sealed partial class Compactor(StorageTables tables, IOptions<RetentionOp
 
     /// <summary>
     /// Moves the head's <see cref="ChannelHead.FirstRetained"/> to <paramref name="start"/> under its ETag; a head that
-    /// moved meanwhile is read again. False when the channel started a new epoch: its old log is not this one's to trim.
+    /// moved meanwhile is read again. False when the channel started a new epoch (its old log is not this one's to
+    /// trim), or when its head kept moving under a busy Ingest: the channel is left for the next run, which is no loss.
     /// </summary>
     private async Task<bool> RecordStartAsync(ChannelRows rows, ChannelHead head, long start, CancellationToken cancellationToken)
     {
@@ -123,7 +124,12 @@ public sealed partial class Compactor(StorageTables tables, IOptions<RetentionOp
                 await tables.Updates.UpdateEntityAsync(change, new ETag(head.ETag!), TableUpdateMode.Merge, cancellationToken);
                 return true;
             }
-            catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt < HeadAttempts)
+            catch (RequestFailedException ex) when (StorageTables.IsConflict(ex) && attempt == HeadAttempts)
+            {
+                LogHeadBusy(rows.Channel, HeadAttempts);
+                return false;
+            }
+            catch (RequestFailedException ex) when (StorageTables.IsConflict(ex))
             {
                 var fresh = await ReadHeadAsync(rows, cancellationToken);
                 if (fresh is null || fresh.Epoch != head.Epoch)
@@ -196,6 +202,10 @@ public sealed partial class Compactor(StorageTables tables, IOptions<RetentionOp
             yield return entity.RowKey;
         }
     }
+
+    [LoggerMessage(EventId = 42, EventName = "CompactionDeferred", Level = LogLevel.Information,
+        Message = "Compaction left {Channel} for its next run: its head moved under {Attempts} attempts to record where its log starts")]
+    private partial void LogHeadBusy(string channel, int attempts);
 
     [LoggerMessage(EventId = 40, EventName = "Compacted", Level = LogLevel.Information,
         Message = "Compaction: {Channels} channels, {Trimmed} trimmed, {Updates} updates and {DeadLetters} dead letters deleted in {Seconds:0.0} s")]
