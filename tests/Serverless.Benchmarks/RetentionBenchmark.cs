@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
 using Azure.Messaging.EventHubs.Producer;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Serverless.Benchmarks.Bench;
 using Serverless.Contracts.Settings;
 using Serverless.Local.Publishing;
 using Serverless.Pipeline.Retention;
-using Serverless.Pipeline.Settings;
+using Serverless.Testing;
 using Serverless.Testing.Chaos;
 using Serverless.Testing.Telemetry;
 
@@ -44,7 +41,7 @@ public static class RetentionBenchmark
         var runs = 0;
         var with = await OnFreshStackAsync(quiet, async stack =>
         {
-            var compactor = Compactor(stack.StorageConnectionString, new RetentionOptions { MaxUpdates = 0, MaxAge = CompactionAge, DeadLetterMaxAge = TimeSpan.Zero });
+            var compactor = TestCompactor.For(stack.StorageConnectionString, new RetentionOptions { MaxUpdates = 0, MaxAge = CompactionAge, DeadLetterMaxAge = TimeSpan.Zero });
             using var stop = new CancellationTokenSource();
             var loop = Task.Run(async () =>
             {
@@ -118,14 +115,6 @@ public static class RetentionBenchmark
         }
 
         return rows;
-    }
-
-    private static Compactor Compactor(string storageConnectionString, RetentionOptions retention)
-    {
-        var storage = new StorageOptions();
-        StorageOptions.Bind(storage, new ConfigurationBuilder()
-            .AddInMemoryCollection([new(SettingNames.ConfigurationKey(SettingNames.Storage), storageConnectionString)]).Build());
-        return new Compactor(new Serverless.Pipeline.Storage.StorageTables(Options.Create(storage)), Options.Create(retention), TimeProvider.System, NullLogger<Compactor>.Instance);
     }
 
     private static Dictionary<string, string> Settings(SpanCollector collector, string schedule, string maxAge)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Storage.Blobs;
@@ -15,7 +16,7 @@ internal sealed record ScheduleStatus(DateTime Last, DateTime Next, DateTime Las
     public static readonly DateTime Never = default(DateTime).ToLocalTime();
 
     /// <summary>The JSON the worker's <c>TimerInfo.ScheduleStatus</c> and the status blob hold: PascalCase, ISO 8601.</summary>
-    public JsonElement ToJson() => JsonSerializer.SerializeToElement(new Wire(Iso(Last), Iso(Next), Iso(LastUpdated)));
+    public JsonNode ToJson() => JsonSerializer.SerializeToNode(new Wire(Iso(Last), Iso(Next), Iso(LastUpdated)))!;
 
     private static string Iso(DateTime local) => local.ToString("o", CultureInfo.InvariantCulture);
 
@@ -48,7 +49,7 @@ internal sealed class ScheduleStatusStore(BlobContainerClient container)
     public async Task WriteAsync(string blobName, ScheduleStatus status, CancellationToken cancellationToken)
     {
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await container.GetBlobClient(blobName).UploadAsync(BinaryData.FromObjectAsJson(status.ToJson()), overwrite: true, cancellationToken);
+        await container.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(status.ToJson().ToJsonString()), overwrite: true, cancellationToken);
     }
 
     private static DateTime Local(string text) =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Serverless.FunctionsHost.Rpc;
 
@@ -17,14 +16,10 @@ internal static class TimerInvocation
         var timerInfo = new JsonObject
         {
             ["Schedule"] = new JsonObject { ["AdjustForDST"] = true },
-            ["ScheduleStatus"] = status is null ? null : JsonNode.Parse(status.ToJson().GetRawText()),
+            ["ScheduleStatus"] = status?.ToJson(),
             ["IsPastDue"] = isPastDue,
         };
         request.InputData.Add(new ParameterBinding { Name = triggerName, Data = new TypedData { Json = timerInfo.ToJsonString() } });
         request.TriggerMetadata.Add("TimerTrigger", new TypedData { String = invokedAt.ToString(CultureInfo.CurrentCulture) });
     }
-
-    /// <summary>Reads back what <see cref="Fill"/> wrote: for the host's tests.</summary>
-    public static JsonElement TimerInfo(InvocationRequest request, string triggerName) =>
-        JsonDocument.Parse(request.InputData.First(b => b.Name == triggerName).Data.Json).RootElement.Clone();
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.Settings;
 using Serverless.Pipeline.Retention;
@@ -171,8 +170,7 @@ public sealed class RetentionTests(PipelineFixture fixture)
 
         // Dead letters stored before now + 1 h, with an age of 30 minutes: everything so far.
         var options = new RetentionOptions { DeadLetterMaxAge = TimeSpan.FromMinutes(30), MaxUpdates = 0, MaxAge = TimeSpan.Zero };
-        var result = await new Compactor(new StorageTables(Microsoft.Extensions.Options.Options.Create(StorageOptionsFor(fixture))), Microsoft.Extensions.Options.Options.Create(options),
-            new ShiftedTime(TimeSpan.FromHours(1)), Microsoft.Extensions.Logging.Abstractions.NullLogger<Compactor>.Instance).RunAsync(CancellationToken.None);
+        var result = await TestCompactor.For(fixture.Azurite.ConnectionString, options, new ShiftedTime(TimeSpan.FromHours(1))).RunAsync(CancellationToken.None);
 
         Assert.Equal(before, result.DeadLettersDeleted);
         Assert.Equal(0, await CountAsync(table));
@@ -214,14 +212,6 @@ public sealed class RetentionTests(PipelineFixture fixture)
         }
 
         return count;
-    }
-
-    private static Serverless.Pipeline.Settings.StorageOptions StorageOptionsFor(PipelineFixture fixture)
-    {
-        var options = new Serverless.Pipeline.Settings.StorageOptions();
-        Serverless.Pipeline.Settings.StorageOptions.Bind(options, new ConfigurationBuilder()
-            .AddInMemoryCollection(fixture.Settings.Select(s => new KeyValuePair<string, string?>(SettingNames.ConfigurationKey(s.Key), s.Value))).Build());
-        return options;
     }
 
     /// <summary>The clock an hour ahead: what a compaction an hour from now sees.</summary>
