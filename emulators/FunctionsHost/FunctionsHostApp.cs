@@ -21,7 +21,7 @@ public static class FunctionsHostApp
 
     public static WebApplication Build(FunctionsHostOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var root = ScriptRoot.Read(options.ScriptRoot);
+        var root = ScriptRoot.Read(options.ScriptRoot, options.Settings);
         var grpcPort = FreeLoopbackPort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -36,6 +36,11 @@ public static class FunctionsHostApp
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         builder.Logging.AddFilter("Azure", LogLevel.Warning);
+        foreach (var (category, level) in root.Host.LogLevels)
+        {
+            builder.Logging.AddFilter(category.Equals("default", StringComparison.OrdinalIgnoreCase) ? null : category, level);
+        }
+
         configure?.Invoke(builder);
 
         var services = builder.Services;
@@ -59,6 +64,11 @@ public static class FunctionsHostApp
         services.AddHostedService<TimerTriggerListener>();
 
         var app = builder.Build();
+        if (root.Host.Unused.Count > 0)
+        {
+            HostJsonLog.Unused(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Host.Startup"), string.Join(", ", root.Host.Unused));
+        }
+
         app.Services.GetRequiredService<WorkerSupervisor>().GrpcUri = new Uri($"http://127.0.0.1:{grpcPort}/");
         if (!string.IsNullOrWhiteSpace(options.Cors))
         {
@@ -112,6 +122,13 @@ public static class FunctionsHostApp
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
+}
+
+internal static partial class HostJsonLog
+{
+    [LoggerMessage(EventId = 1, EventName = "HostJsonUnused", Level = LogLevel.Warning,
+        Message = "host.json settings this host does not use, so they change nothing here (they may in Azure): {Settings}")]
+    public static partial void Unused(ILogger logger, string settings);
 }
 
 /// <summary>The first worker of the host did not start; the message says why (its exit code and last output, or the timeout).</summary>

@@ -19,6 +19,7 @@ internal sealed partial class HttpTriggerEndpoint(
     ScriptRoot root,
     IHttpForwarder forwarder,
     SignalRConnectionInfoBinding signalR,
+    IInlineConstraintResolver constraints,
     ILogger<HttpTriggerEndpoint> logger)
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
@@ -53,7 +54,7 @@ internal sealed partial class HttpTriggerEndpoint(
             return;
         }
 
-        if (HttpRoutes.For(worker, root.Host.RoutePrefix).Match(context.Request.Method, context.Request.Path) is not { } match)
+        if (HttpRoutes.For(worker, root.Host.RoutePrefix, constraints).Match(context.Request.Method, context.Request.Path) is not { } match)
         {
             await Results.Problem(title: "Not found", detail: $"No function answers {context.Request.Method} {context.Request.Path}.",
                 statusCode: StatusCodes.Status404NotFound).ExecuteAsync(context);
@@ -87,7 +88,7 @@ internal sealed partial class HttpTriggerEndpoint(
         context.Request.Headers.Append(ForwardedForHeader, context.Connection.RemoteIpAddress?.ToString() ?? "");
         // As the Azure host does: start forwarding, then send the invocation; the worker pairs them by id.
         var forwarded = forwarder.SendAsync(context, worker.HttpUri.AbsoluteUri, client, forwarding).AsTask();
-        var invoked = worker.Channel.InvokeAsync(request, function.Name, context.RequestAborted);
+        var invoked = supervisor.InvokeAsync(worker, request, function.Name, context.RequestAborted);
 
         var error = await forwarded;
         InvocationResponse? response = null;
@@ -95,7 +96,7 @@ internal sealed partial class HttpTriggerEndpoint(
         {
             response = await invoked;
         }
-        catch (Exception ex) when (ex is WorkerUnavailableException or OperationCanceledException)
+        catch (Exception ex) when (ex is WorkerUnavailableException or FunctionTimeoutException or OperationCanceledException)
         {
             LogInvocationLost(function.Name, request.InvocationId, ex.Message);
         }

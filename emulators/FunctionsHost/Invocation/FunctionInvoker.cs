@@ -58,7 +58,7 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogg
             string failure;
             try
             {
-                var response = await worker.Channel.InvokeAsync(request, function.Name, CancellationToken.None);
+                var response = await supervisor.InvokeAsync(worker, request, function.Name, CancellationToken.None);
                 if (response.Result is { Status: StatusResult.Types.Status.Success })
                 {
                     return new InvocationOutcome(true, retry, null);
@@ -67,9 +67,9 @@ internal sealed partial class FunctionInvoker(WorkerSupervisor supervisor, ILogg
                 previous = response.Result?.Exception ?? new RpcException { Message = response.Result?.Result ?? "failed" };
                 failure = $"{previous.Type}: {previous.Message}";
             }
-            catch (WorkerUnavailableException ex)
+            catch (Exception ex) when (ex is WorkerUnavailableException or FunctionTimeoutException)
             {
-                previous = new RpcException { Message = ex.Message, Type = nameof(WorkerUnavailableException) };
+                previous = new RpcException { Message = ex.Message, Type = ex is FunctionTimeoutException ? "Microsoft.Azure.WebJobs.Host.FunctionTimeoutException" : nameof(WorkerUnavailableException) };
                 failure = ex.Message;
             }
 

@@ -211,3 +211,6 @@ public sealed partial class WorkerChannel(string workerId, ILoggerFactory logger
 
 /// <summary>The worker is not connected (it died, or is being restarted); an invocation that meets this failed.</summary>
 internal sealed class WorkerUnavailableException(string message) : Exception(message);
+
+/// <summary>An invocation ran past host.json <c>functionTimeout</c>; the message is the Functions host's.</summary>
+internal sealed class FunctionTimeoutException(string message) : Exception(message);

@@ -25,6 +25,7 @@ public sealed partial class WorkerSupervisor(
     private TaskCompletionSource<ReadyWorker> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WorkerProcess? current;
+    private string? currentWorkerId;
 
     /// <summary>Where the worker connects; set by the host when its gRPC endpoint is bound.</summary>
     public Uri GrpcUri { get; set; } = null!;
@@ -44,6 +45,36 @@ public sealed partial class WorkerSupervisor(
         lock (gate)
         {
             return ready.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Sends an invocation under host.json <c>functionTimeout</c>. Past it, as the Functions host does, the invocation is
+    /// cancelled and fails with a <see cref="FunctionTimeoutException"/>, and the worker is restarted, since a hung
+    /// function keeps its thread (docs/functions-host.md#function-timeout).
+    /// </summary>
+    public async Task<InvocationResponse> InvokeAsync(ReadyWorker worker, InvocationRequest request, string functionName, CancellationToken cancellationToken)
+    {
+        if (root.Host.FunctionTimeout is not { } timeout)
+        {
+            return await worker.Channel.InvokeAsync(request, functionName, cancellationToken);
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return await worker.Channel.InvokeAsync(request, functionName, limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFunctionTimeout(functionName, request.InvocationId, timeout);
+            if (current is { } process && worker.Channel.WorkerId == currentWorkerId)
+            {
+                process.Kill();
+            }
+
+            throw new FunctionTimeoutException($"Timeout value of {timeout} exceeded by function '{functionName}' (Id: '{request.InvocationId}'). Initiating cancellation.");
         }
     }
 
@@ -125,6 +156,7 @@ public sealed partial class WorkerSupervisor(
         var workerLogger = loggers.CreateLogger("Serverless.FunctionsHost.Worker");
         await using var process = WorkerProcess.Start(root, options.Settings, GrpcUri, workerId, workerLogger);
         current = process;
+        currentWorkerId = workerId;
         orphans.Record(process.Id, workerId);
         LogWorkerStarted(process.Id, root.Path);
         try
@@ -267,6 +299,10 @@ public sealed partial class WorkerSupervisor(
 
     [LoggerMessage(EventId = 4, EventName = "WorkerFailed", Level = LogLevel.Error, Message = "{Reason}")]
     private partial void LogWorkerFailed(string reason);
+
+    [LoggerMessage(EventId = 8, EventName = "FunctionTimeout", Level = LogLevel.Error,
+        Message = "{Function} invocation {InvocationId} ran past functionTimeout {Timeout}: cancelled, and the worker is restarted")]
+    private partial void LogFunctionTimeout(string function, string invocationId, TimeSpan timeout);
 
     [LoggerMessage(EventId = 5, EventName = "WorkerRestarting", Level = LogLevel.Warning, Message = "Starting the worker again in {Seconds} s")]
     private partial void LogRestarting(double seconds);
