@@ -50,7 +50,8 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Standard output and standard error together, line by line as they arrived.</summary>
     public string Text => Read(text);
 
-    public static ChildProcess Start(string file, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <param name="environment">Variables set for the child over the ones it inherits.</param>
+    public static ChildProcess Start(string file, IEnumerable<string> arguments, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -60,6 +61,11 @@ public sealed class ChildProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

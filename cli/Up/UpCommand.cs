@@ -22,6 +22,8 @@ internal static class UpCommand
         var verbose = new Option<bool>("--verbose") { Description = "Show the parts' information logs, not only warnings." };
         var signalRTier = new Option<string>("--signalr-tier") { Description = "The SignalR tier whose connection quota the local service keeps: Free (20 connections a unit), Standard or Premium (1,000).", DefaultValueFactory = _ => "Free" };
         signalRTier.AcceptOnlyFromAmong("Free", "Standard", "Premium");
+        var instances = new Option<int>("--instances") { Description = "Instances of the function app (1-16), sharing the Event Hubs partitions as in Azure, behind one HTTP address.", DefaultValueFactory = _ => 1 };
+        instances.Validators.Add(r => { if (r.GetValue(instances) is < 1 or > 16) r.AddError("--instances must be between 1 and 16."); });
         var signalRUnits = new Option<int>("--signalr-units") { Description = "SignalR units (Free: 1; Standard and Premium: 1-100).", DefaultValueFactory = _ => 1 };
         var storagePort = PortOption("--storage-port", LocalPorts.Storage, "Azurite's Blob service (Queue and Table take the next two)");
         var eventHubsPort = PortOption("--eventhubs-port", LocalPorts.EventHubs, "the local Event Hubs (AMQP)");
@@ -30,7 +32,7 @@ internal static class UpCommand
         var webPort = PortOption("--web-port", LocalPorts.Web, "the web client");
         var command = new Command("up", "Start Azurite, the local Event Hubs and SignalR Service, the function app under the host stand-in, and the web client.")
         {
-            demo, rate, data, verbose, storagePort, eventHubsPort, signalRPort, hostPort, webPort, signalRTier, signalRUnits,
+            demo, rate, data, verbose, instances, storagePort, eventHubsPort, signalRPort, hostPort, webPort, signalRTier, signalRUnits,
         };
 
         command.SetAction(async (result, cancellationToken) =>
@@ -46,10 +48,13 @@ internal static class UpCommand
                 SignalRPort = result.GetValue(signalRPort),
                 HostPort = result.GetValue(hostPort),
                 WebPort = result.GetValue(webPort),
-                Logging = logging => logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(level),
+                // --verbose decides, over the app's host.json default level, what up shows.
+                Logging = logging => logging.AddSimpleConsole(console => { console.SingleLine = true; console.TimestampFormat = "HH:mm:ss "; })
+                    .SetMinimumLevel(level).AddFilter((_, shown) => shown >= level),
                 WorkerLogLevel = level,
                 SignalRTier = result.GetValue(signalRTier)!,
                 SignalRUnits = result.GetValue(signalRUnits),
+                Instances = result.GetValue(instances),
             };
             return await RunAsync(options, result.GetValue(demo), result.GetValue(rate), cancellationToken);
         });

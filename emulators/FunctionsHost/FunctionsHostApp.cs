@@ -94,6 +94,9 @@ public static class FunctionsHostApp
 
         app.MapGrpcService<FunctionRpcService>().RequireHost($"*:{grpcPort}");
         app.MapGet("/admin/host/status", (WorkerSupervisor supervisor) => Results.Ok(HostStatus.Of(supervisor)));
+        // As the Functions host's ping: what a front end asks before it sends an instance requests; 503 until its worker is ready.
+        app.MapGet("/admin/host/ping", (WorkerSupervisor supervisor) =>
+            supervisor.WaitForWorkerAsync(CancellationToken.None).IsCompletedSuccessfully ? Results.Ok() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
         var http = app.Services.GetRequiredService<HttpTriggerEndpoint>();
         app.Map("/{**path}", http.HandleAsync);
         return app;

@@ -6,6 +6,7 @@ using Serverless.FunctionsHost;
 using Serverless.FunctionsHost.App;
 using Serverless.Local.Topology;
 using Serverless.SignalRService;
+using Serverless.Tooling;
 
 namespace Serverless.Local.Stack;
 
@@ -30,6 +31,9 @@ public sealed class LocalStack : IAsyncDisposable
     public string SignalRConnectionString => signalROptions.ConnectionString(Ports.SignalR);
     public IReadOnlyDictionary<string, string?> Settings { get; private set; } = new Dictionary<string, string?>();
 
+    /// <summary>Where each instance of the function app listens; with one, that is <see cref="StackPorts.Host"/>, else <see cref="FrontDoor"/> is there.</summary>
+    public IReadOnlyList<int> InstancePorts { get; private set; } = [];
+
     /// <summary>The development issuer the app's settings name, for the page's sign-in and the tools' tokens; null with Entra ID.</summary>
     public DevelopmentIssuer? Issuer => DevelopmentIssuer.FromSettings(Settings);
     public Uri HostUrl => new($"http://127.0.0.1:{Ports.Host}/");
@@ -42,7 +46,8 @@ public sealed class LocalStack : IAsyncDisposable
         new("Storage (Azurite)", $"http://127.0.0.1:{Ports.Storage.Table}/{AzuriteProcess.AccountName} (Blob {Ports.Storage.Blob})", Storage.ConnectionString),
         new("Event Hubs (local)", $"amqp://localhost:{Ports.EventHubs}/{EventHubName}", EventHubsConnectionString),
         new("SignalR Service (local)", $"http://localhost:{Ports.SignalR}", SignalRConnectionString),
-        new("Function app (host stand-in)", ApiUrl.ToString(), null),
+        new(InstancePorts.Count > 1 ? $"Function app ({InstancePorts.Count} instances)" : "Function app (host stand-in)",
+            InstancePorts.Count > 1 ? $"{ApiUrl} (instances on {string.Join(", ", InstancePorts)})" : ApiUrl.ToString(), null),
         new("Web client", WebUrl.ToString(), null),
     ];
 
@@ -106,11 +111,29 @@ public sealed class LocalStack : IAsyncDisposable
 
         Settings = settings;
 
-        report($"Starting the Functions host stand-in with the function app on {Ports.Host}…");
         var hostOptions = new FunctionsHostOptions(appFolder, Ports.Host, settings, localSettings.Cors, localSettings.CorsCredentials);
-        var host = await Part("Functions host", () => Task.FromResult(FunctionsHostApp.Build(hostOptions, builder => Embed(builder.Services, builder.Logging))));
-        started.Push(("Functions host", () => StopAsync(host)));
-        await Part("Functions host", () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
+        InstancePorts = options.Instances == 1 ? [Ports.Host] : [.. Enumerable.Range(0, options.Instances).Select(_ => LoopbackPorts.Free())];
+        foreach (var (port, instance) in InstancePorts.Select((port, i) => (port, i + 1)))
+        {
+            var name = options.Instances == 1 ? "Functions host" : $"Functions host, instance {instance}";
+            report($"Starting the Functions host stand-in with the function app on {port}{(options.Instances == 1 ? "" : $" (instance {instance} of {options.Instances})")}…");
+            // Each instance keeps its name in the Event Hubs ownership records, so that one started again takes its partitions back at once.
+            var instanceSettings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
+            {
+                [HostJson.OverridePrefix + "extensions__eventHubs__processorIdentifier"] = $"{Environment.MachineName}-instance-{instance}",
+            };
+            var host = await Part(name, () => Task.FromResult(FunctionsHostApp.Build(hostOptions with { Port = port, Settings = instanceSettings }, builder => Embed(builder.Services, builder.Logging))));
+            started.Push((name, () => StopAsync(host)));
+            await Part(name, () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
+        }
+
+        if (options.Instances > 1)
+        {
+            report($"Serving the {options.Instances} instances on {Ports.Host}…");
+            var frontDoor = FrontDoor.Build(Ports.Host, InstancePorts, builder => Embed(builder.Services, builder.Logging));
+            started.Push(("Front door", () => StopAsync(frontDoor)));
+            await Part("Front door", () => frontDoor.StartAsync(cancellationToken));
+        }
 
         report($"Serving the web client on {Ports.Web}…");
         var web = await Part("Web client", () => Task.FromResult(WebClientServer.Build(repo, Ports.Web, ApiUrl.ToString().TrimEnd('/'), builder => Embed(builder.Services, builder.Logging), Issuer)));

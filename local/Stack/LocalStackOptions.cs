@@ -16,6 +16,9 @@ public sealed class LocalStackOptions
     public int WebPort { get; init; } = LocalPorts.Web;
     public int Partitions { get; init; } = 4;
 
+    /// <summary>Instances of the function app, each a host stand-in with its own worker, behind one address when more than one.</summary>
+    public int Instances { get; init; } = 1;
+
     /// <summary>The local SignalR Service's tier and units, whose connection quota it keeps (the sample stack's Free_F1: 20).</summary>
     public string SignalRTier { get; init; } = "Free";
     public int SignalRUnits { get; init; } = 1;

@@ -8,11 +8,14 @@ namespace Serverless.Testing;
 /// </summary>
 public static class CliProcess
 {
-    public static ChildProcess Start(params string[] args)
+    public static ChildProcess Start(params string[] args) => Start(args, environment: null);
+
+    /// <param name="environment">Variables set for the command over the ones it inherits.</param>
+    public static ChildProcess Start(string[] args, IReadOnlyDictionary<string, string>? environment)
     {
         var cli = TestRepo.Layout.CliAssembly;
         return File.Exists(cli)
-            ? ChildProcess.Start("dotnet", [cli, .. args], TestRepo.Layout.Root)
+            ? ChildProcess.Start("dotnet", [cli, .. args], TestRepo.Layout.Root, environment)
             : throw new InvalidOperationException($"The CLI is not built ({cli}): build the solution first.");
     }
 

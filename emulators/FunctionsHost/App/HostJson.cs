@@ -41,7 +41,8 @@ public sealed record HostJson(
             reader.Int("extensions.eventHubs.batchCheckpointFrequency", 1),
             reader.String("extensions.eventHubs.initialOffsetOptions.type") is { } type && type.Equals("fromEnd", StringComparison.OrdinalIgnoreCase),
             updateInterval,
-            expiration);
+            expiration,
+            reader.String("extensions.eventHubs.processorIdentifier") is { Length: > 0 } identifier ? identifier : null);
         var singleton = new SingletonHostOptions(
             reader.Duration("singleton.listenerLockPeriod", SingletonHostOptions.DefaultListenerLockPeriod),
             reader.Duration("singleton.listenerLockRecoveryPollingInterval", SingletonHostOptions.DefaultRecoveryPollingInterval));
@@ -106,11 +107,13 @@ public sealed record SingletonHostOptions(TimeSpan ListenerLockPeriod, TimeSpan 
 /// <summary>
 /// host.json <c>extensions.eventHubs</c>. The two intervals are the Event Hubs SDK processor's: how often an instance
 /// renews its partitions and balances, and how long a partition whose owner stopped renewing stays its own (the SDK's
-/// defaults since 5.7.0: 30 s and 2 min).
+/// defaults since 5.7.0: 30 s and 2 min). <see cref="ProcessorIdentifier"/> names the instance in ownership records; when
+/// it is stable, an instance that starts again takes its partitions back at once instead of after they expire. Unset,
+/// each start gets a new one, as in Azure.
 /// </summary>
 public sealed record EventHubsHostOptions(
     int MaxEventBatchSize, int PrefetchCount, int BatchCheckpointFrequency, bool StartFromEnd,
-    TimeSpan LoadBalancingUpdateInterval, TimeSpan PartitionOwnershipExpirationInterval)
+    TimeSpan LoadBalancingUpdateInterval, TimeSpan PartitionOwnershipExpirationInterval, string? ProcessorIdentifier = null)
 {
     public const int DefaultMaxEventBatchSize = 100;
     public const int DefaultPrefetchCount = 300;

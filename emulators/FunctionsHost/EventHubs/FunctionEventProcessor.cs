@@ -24,6 +24,11 @@ internal sealed partial class FunctionEventProcessor : EventProcessor<HostPartit
 {
     private static readonly TimeSpan CheckpointTimeout = TimeSpan.FromSeconds(30);
 
+    // A read waits at most this long for events: an idle partition then gets an empty batch, which is skipped. Without
+    // it, a read on a link whose namespace went away waits out the SDK's whole try timeout (a minute) before the
+    // processor notices and reconnects.
+    private static readonly TimeSpan ReadWait = TimeSpan.FromSeconds(5);
+
     private readonly OwnershipScope scope;
     private readonly OwnershipStore ownership;
     private readonly CheckpointStore checkpoints;
@@ -55,8 +60,9 @@ internal sealed partial class FunctionEventProcessor : EventProcessor<HostPartit
         LoadBalancingUpdateInterval = options.LoadBalancingUpdateInterval,
         PartitionOwnershipExpirationInterval = options.PartitionOwnershipExpirationInterval,
         PrefetchCount = options.PrefetchCount,
+        MaximumWaitTime = ReadWait,
         DefaultStartingPosition = options.StartFromEnd ? EventPosition.Latest : EventPosition.Earliest,
-        Identifier = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}",
+        Identifier = options.ProcessorIdentifier ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}",
     };
 
     protected override Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync(CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ using Serverless.Updates.Client;
 namespace Serverless.Testing.Chaos;
 
 /// <summary>What one stretch of a run (before the first fault, or a fault and what followed it) came to.</summary>
-public sealed record FaultRow(string Fault, TimeSpan? FirstStored, TimeSpan? FirstPushed, int Published, int Lost, int Duplicated, int OutOfOrder);
+public sealed record FaultRow(string Fault, TimeSpan? FirstStored, TimeSpan? FirstPushed, TimeSpan? EveryChannelStored, int Published, int Lost, int Duplicated, int OutOfOrder);
 
 /// <summary>
 /// The verdict of a fault run, from the publisher's journal, the stored log (read through <c>/updates</c>) and each
@@ -123,8 +123,8 @@ public sealed record ChaosReport(
     private static List<FaultRow> Stretches(IReadOnlyList<FaultResult> faults, List<string> confirmedInOrder, List<(string Id, string Kind)> anomalies)
     {
         var index = confirmedInOrder.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
-        var stretches = new List<(string Fault, TimeSpan? Stored, TimeSpan? Pushed, int From)> { ("steady, before any fault", null, null, 0) };
-        stretches.AddRange(faults.Select(f => (f.Fault, f.FirstStored, f.FirstPushed, f.ConfirmedBefore)));
+        var stretches = new List<(string Fault, TimeSpan? Stored, TimeSpan? Pushed, TimeSpan? Every, int From)> { ("steady, before any fault", null, null, null, 0) };
+        stretches.AddRange(faults.Select(f => (f.Fault, f.FirstStored, f.FirstPushed, f.EveryChannelStored, f.ConfirmedBefore)));
         var rows = new List<FaultRow>();
         for (var s = 0; s < stretches.Count; s++)
         {
@@ -132,7 +132,7 @@ public sealed record ChaosReport(
             var to = s + 1 < stretches.Count ? stretches[s + 1].From : int.MaxValue;
             bool InStretch(string id) => index.TryGetValue(id, out var i) ? i >= from && i < to : to == int.MaxValue;
             int Count(string kind) => anomalies.Count(a => a.Kind == kind && InStretch(a.Id));
-            rows.Add(new FaultRow(stretches[s].Fault, stretches[s].Stored, stretches[s].Pushed,
+            rows.Add(new FaultRow(stretches[s].Fault, stretches[s].Stored, stretches[s].Pushed, stretches[s].Every,
                 Math.Min(to, confirmedInOrder.Count) - from, Count("lost"), Count("duplicated"), Count("out of order")));
         }
 
@@ -164,14 +164,14 @@ public sealed record ChaosReport(
     {
         static string Seconds(TimeSpan? span) => span is { } s ? $"{s.TotalSeconds:0.0} s" : "–";
         var text = new StringBuilder();
-        text.AppendLine("| fault | first update stored after | first update pushed after | published | lost | duplicated | out of order |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        text.AppendLine("| fault | first update stored after | first update pushed after | every channel stored after | published | lost | duplicated | out of order |");
+        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var row in Rows)
         {
-            text.AppendLine($"| {row.Fault} | {Seconds(row.FirstStored)} | {Seconds(row.FirstPushed)} | {row.Published:N0} | {row.Lost} | {row.Duplicated} | {row.OutOfOrder} |");
+            text.AppendLine($"| {row.Fault} | {Seconds(row.FirstStored)} | {Seconds(row.FirstPushed)} | {Seconds(row.EveryChannelStored)} | {row.Published:N0} | {row.Lost} | {row.Duplicated} | {row.OutOfOrder} |");
         }
 
-        text.AppendLine($"| **total** ({Elapsed.TotalMinutes:0.0} min) | | | {Published:N0} ({Stored:N0} stored) | {Lost} | {Duplicated} | {OutOfOrder} |");
+        text.AppendLine($"| **total** ({Elapsed.TotalMinutes:0.0} min) | | | | {Published:N0} ({Stored:N0} stored) | {Lost} | {Duplicated} | {OutOfOrder} |");
         text.AppendLine();
         text.AppendLine($"Dead letters: {DeadLetters:N0} (bad events sent: {ExpectedDeadLetters:N0}). Settled: {(Settled ? "yes" : "no (the followers or the store did not catch up in time)")}.");
         foreach (var problem in Problems.Take(20))

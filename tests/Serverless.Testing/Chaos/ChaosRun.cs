@@ -40,6 +40,15 @@ public sealed record ChaosOptions
     /// <summary>Where to write each part's output at the end (<c>{part}.log</c>); none when null.</summary>
     public string? LogFolder { get; init; }
 
+    /// <summary>Which faults: each part in turn, or the function app's instances (added, stopped, killed, two at once).</summary>
+    public ChaosMatrix Matrix { get; init; } = ChaosMatrix.Parts;
+
+    /// <summary>Instances of the function app at the start; the instance matrix adds one more.</summary>
+    public int Instances { get; init; } = 1;
+
+    /// <summary>Settings for the function app beside the local ones.</summary>
+    public IReadOnlyDictionary<string, string>? AppSettings { get; init; }
+
     /// <summary>The short run the tests use: each fault once, a few hundred updates.</summary>
     public static ChaosOptions Short { get; } = new()
     {
@@ -49,10 +58,39 @@ public sealed record ChaosOptions
         Down = TimeSpan.FromSeconds(2),
         CutOff = TimeSpan.FromSeconds(5),
     };
+
+    /// <summary>
+    /// The instance rows: two instances, a third added under load, then one stopped, one killed, and two killed at once,
+    /// each started again. Balancing is made quick (1 s cycles, 6 s ownership, as app settings override host.json) so
+    /// that a killed instance's partitions move within the run.
+    /// </summary>
+    public static ChaosOptions InstanceMatrix { get; } = Short with
+    {
+        Matrix = ChaosMatrix.Instances,
+        Instances = 2,
+        Down = TimeSpan.FromSeconds(3),
+        AppSettings = new Dictionary<string, string>
+        {
+            ["AzureFunctionsJobHost__extensions__eventHubs__loadBalancingUpdateInterval"] = "00:00:01",
+            ["AzureFunctionsJobHost__extensions__eventHubs__partitionOwnershipExpirationInterval"] = "00:00:06",
+        },
+    };
 }
 
-/// <summary>One fault of a run: how long until the first update was stored and pushed after it, and how many updates were confirmed before it began.</summary>
-public sealed record FaultResult(string Fault, TimeSpan? FirstStored, TimeSpan? FirstPushed, int ConfirmedBefore);
+public enum ChaosMatrix
+{
+    /// <summary>Each part killed and started again in turn, Azurite cut off, the publisher killed.</summary>
+    Parts,
+
+    /// <summary>The function app's instances: one added under load, one stopped, one killed, two killed at once.</summary>
+    Instances,
+}
+
+/// <summary>
+/// One fault of a run: how long until the first update was stored and pushed after it, until every channel had an update
+/// stored after it (the longest a partition went unprocessed), and how many updates were confirmed before it began.
+/// </summary>
+public sealed record FaultResult(string Fault, TimeSpan? FirstStored, TimeSpan? FirstPushed, int ConfirmedBefore, TimeSpan? EveryChannelStored = null);
 
 /// <summary>
 /// The fault matrix on the whole local pipeline: a journaled publisher process sends synthetic load (keys, rising
@@ -76,7 +114,8 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
         try
         {
             report($"Starting every part as its own process (data in {data})…");
-            await using var stack = await ProcessStack.StartAsync(data);
+            var instances = options.Matrix == ChaosMatrix.Instances ? options.Instances + 1 : options.Instances;
+            await using var stack = await ProcessStack.StartAsync(data, appSettings: options.AppSettings, instances: options.Instances, maxInstances: instances);
             try
             {
                 var channels = Enumerable.Range(0, options.Channels).Select(LoadGenerator.Channel).ToList();
@@ -96,25 +135,14 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
                 try
                 {
                     await SteadyAsync();
-                    foreach (var part in new[] { "worker", "host", "eventhubs", "signalr", "azurite" })
+                    if (options.Matrix == ChaosMatrix.Instances)
                     {
-                        faults.Add(await FaultAsync(KillLabel(part), stack, followers, journal, () => KillAndRestartAsync(stack, part)));
+                        await InstanceFaultsAsync(stack, followers, journal, faults, ProcessStack.InstanceNames(instances));
                     }
-
-                    faults.Add(await FaultAsync($"azurite cut off (SIGSTOP {options.CutOff.TotalSeconds:0} s)", stack, followers, journal, async () =>
+                    else
                     {
-                        stack.Suspend("azurite");
-                        await Task.Delay(options.CutOff);
-                        stack.Resume("azurite");
-                    }));
-                    faults.Add(await FaultAsync("publisher killed mid-run (SIGKILL)", stack, followers, journal, async () =>
-                    {
-                        publisher.Kill();
-                        await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10));
-                        await publisher.DisposeAsync();
-                        await Task.Delay(options.Down);
-                        publisher = StartPublisher(stack, journal);
-                    }));
+                        await PartFaultsAsync(stack, followers, journal, faults);
+                    }
                 }
                 finally
                 {
@@ -151,6 +179,47 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             {
             }
         }
+    }
+
+    private async Task PartFaultsAsync(ProcessStack stack, IChaosFollower[] followers, string journal, List<FaultResult> faults)
+    {
+        foreach (var part in new[] { "worker", "host", "eventhubs", "signalr", "azurite" })
+        {
+            faults.Add(await FaultAsync(KillLabel(part), stack, followers, journal, () => KillAndRestartAsync(stack, part)));
+        }
+
+        faults.Add(await FaultAsync($"azurite cut off (SIGSTOP {options.CutOff.TotalSeconds:0} s)", stack, followers, journal, async () =>
+        {
+            stack.Suspend("azurite");
+            await Task.Delay(options.CutOff);
+            stack.Resume("azurite");
+        }));
+        faults.Add(await FaultAsync("publisher killed mid-run (SIGKILL)", stack, followers, journal, async () =>
+        {
+            publisher.Kill();
+            await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await publisher.DisposeAsync();
+            await Task.Delay(options.Down);
+            publisher = StartPublisher(stack, journal);
+        }));
+    }
+
+    // A stopped or killed instance stays down for a row of its own, in which the others take its partitions: given up
+    // at once by the stopped one, after the ownership expires for the killed one. Started again, each takes its share.
+    private async Task InstanceFaultsAsync(ProcessStack stack, IChaosFollower[] followers, string journal, List<FaultResult> faults, IReadOnlyList<string> instances)
+    {
+        var (first, second, added) = (instances[0], instances[1], instances[^1]);
+        faults.Add(await FaultAsync("instance added under load", stack, followers, journal, () => stack.StartAsync(added)));
+        faults.Add(await FaultAsync("instance stopped (SIGTERM)", stack, followers, journal, () => stack.StopInstanceAsync(first)));
+        faults.Add(await FaultAsync("the stopped instance started again", stack, followers, journal, () => stack.StartAsync(first)));
+        faults.Add(await FaultAsync("instance killed (SIGKILL, with its worker)", stack, followers, journal, () => stack.KillInstanceAsync(second)));
+        faults.Add(await FaultAsync("the killed instance started again", stack, followers, journal, () => stack.StartAsync(second)));
+        faults.Add(await FaultAsync("two instances killed at once and started again", stack, followers, journal, async () =>
+        {
+            await Task.WhenAll(stack.KillInstanceAsync(first), stack.KillInstanceAsync(added));
+            await Task.Delay(options.Down);
+            await Task.WhenAll(stack.StartAsync(first), stack.StartAsync(added));
+        }));
     }
 
     private string KillLabel(string part) => part switch
@@ -196,12 +265,14 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
         var recovered = Stopwatch.StartNew();
         var since = DateTime.UtcNow;
         var heads = await HeadsAsync(stack);
-        TimeSpan? stored = null, pushed = null;
-        while (recovered.Elapsed < TimeSpan.FromSeconds(120) && (stored is null || pushed is null))
+        TimeSpan? stored = null, pushed = null, everyChannel = null;
+        while (recovered.Elapsed < TimeSpan.FromSeconds(120) && (stored is null || pushed is null || everyChannel is null))
         {
-            if (stored is null && await HeadsAsync(stack) is { } now && heads is not null && now.Any(h => h.Value > heads.GetValueOrDefault(h.Key)))
+            if (heads is not null && await HeadsAsync(stack) is { } now)
             {
-                stored = recovered.Elapsed;
+                var advanced = heads.Keys.Count(c => now.GetValueOrDefault(c) > heads[c]);
+                stored ??= advanced > 0 ? recovered.Elapsed : null;
+                everyChannel ??= advanced == heads.Count ? recovered.Elapsed : null;
             }
 
             heads ??= await HeadsAsync(stack);
@@ -213,10 +284,10 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> report)
             await Task.Delay(100);
         }
 
-        report($"{clock.Elapsed:mm\\:ss}   recovered: first stored after {Seconds(stored)}, first pushed after {Seconds(pushed)}");
+        report($"{clock.Elapsed:mm\\:ss}   recovered: first stored after {Seconds(stored)}, first pushed after {Seconds(pushed)}, every channel stored after {Seconds(everyChannel)}");
         NoteDeaths(stack);
         await SteadyAsync();
-        return new FaultResult(name, stored, pushed, before);
+        return new FaultResult(name, stored, pushed, before, everyChannel);
     }
 
     /// <summary>Reports each part found dead that no fault stopped, once, and keeps it for the verdict.</summary>

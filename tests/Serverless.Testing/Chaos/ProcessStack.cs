@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 using System.Text;
 using System.Text.Json;
 using Serverless.Contracts.Settings;
@@ -14,7 +16,9 @@ namespace Serverless.Testing.Chaos;
 /// The whole local pipeline with every part in a process of its own, so that a part can be killed, stopped and started
 /// again as a crash would: Azurite; the local Event Hubs, the local SignalR Service and the Functions host stand-in, each
 /// run by the CLI (<c>serverless eventhubs|signalr|host</c>); the function app's worker, the host's child. Ports are
-/// free ones, data is in one folder, and a part started again takes the same port and data.
+/// free ones, data is in one folder, and a part started again takes the same port and data. With several instances of
+/// the function app (parts <c>host</c>, <c>host-2</c>, …, each a host with its worker), a <see cref="FrontDoor"/> in
+/// this process serves them on <see cref="HostPort"/>, as Azure's front ends do.
 /// </summary>
 public sealed class ProcessStack : IAsyncDisposable
 {
@@ -33,7 +37,11 @@ public sealed class ProcessStack : IAsyncDisposable
 
     private readonly bool storageInMemory;
 
-    private ProcessStack(string dataFolder, int partitions, IReadOnlyDictionary<string, string>? appSettings, bool storageInMemory)
+    private readonly Dictionary<string, int> instancePorts = [];
+    private readonly HashSet<string> stopped = [];
+    private WebApplication? frontDoor;
+
+    private ProcessStack(string dataFolder, int partitions, IReadOnlyDictionary<string, string>? appSettings, bool storageInMemory, int maxInstances)
     {
         this.storageInMemory = storageInMemory;
         this.appSettings = appSettings ?? new Dictionary<string, string>();
@@ -44,6 +52,11 @@ public sealed class ProcessStack : IAsyncDisposable
         EventHubsPort = LoopbackPorts.Free();
         SignalRPort = LoopbackPorts.Free();
         HostPort = LoopbackPorts.Free();
+        foreach (var part in InstanceNames(maxInstances))
+        {
+            instancePorts[part] = maxInstances == 1 ? HostPort : LoopbackPorts.Free();
+        }
+
         // As an operator, who may follow every channel (the fault run's load.* and the bench's channels are no one else's).
         Api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HostPort}/"), Timeout = TimeSpan.FromSeconds(60) }.As(TestCallers.OperatorToken());
     }
@@ -60,17 +73,33 @@ public sealed class ProcessStack : IAsyncDisposable
     /// <summary>The parts a fault run kills in turn, in the order the pipeline needs them.</summary>
     public static IReadOnlyList<string> PartNames { get; } = ["azurite", "eventhubs", "signalr", "host"];
 
+    /// <summary>The parts of the function app's instances: <c>host</c>, then <c>host-2</c>, <c>host-3</c>, ….</summary>
+    public static IReadOnlyList<string> InstanceNames(int count) => [.. Enumerable.Range(1, count).Select(i => i == 1 ? "host" : $"host-{i}")];
+
+    /// <summary>Every part that has run, for the logs: <see cref="PartNames"/> and the other instances.</summary>
+    public IReadOnlyList<string> AllParts => [.. PartNames, .. instancePorts.Keys.Where(p => p != "host" && (processes.ContainsKey(p) || earlierOutput.ContainsKey(p)))];
+
     /// <param name="appSettings">Settings for the function app beside the local ones (its <c>local.settings.json</c> <c>Values</c>).</param>
     /// <param name="storageInMemory">Azurite keeps its data in memory only: for measuring, never for faults (a restart loses it).</param>
-    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4, IReadOnlyDictionary<string, string>? appSettings = null, bool storageInMemory = false)
+    /// <param name="instances">Instances of the function app started at once.</param>
+    /// <param name="maxInstances">Instances the front door serves, those not started yet included (see <see cref="StartAsync(string)"/>).</param>
+    public static async Task<ProcessStack> StartAsync(string dataFolder, int partitions = 4, IReadOnlyDictionary<string, string>? appSettings = null, bool storageInMemory = false,
+        int instances = 1, int? maxInstances = null)
     {
-        var stack = new ProcessStack(dataFolder, partitions, appSettings, storageInMemory);
+        var stack = new ProcessStack(dataFolder, partitions, appSettings, storageInMemory, maxInstances ?? instances);
         try
         {
             stack.PrepareApp();
-            foreach (var part in PartNames)
+            foreach (var part in PartNames.Where(p => p != "host"))
             {
                 await stack.StartAsync(part);
+            }
+
+            await Task.WhenAll(InstanceNames(instances).Select(stack.StartAsync));
+            if (stack.instancePorts.Count > 1)
+            {
+                stack.frontDoor = FrontDoor.Build(stack.HostPort, [.. stack.instancePorts.Values], builder => builder.Logging.ClearProviders());
+                await stack.frontDoor.StartAsync();
             }
 
             return stack;
@@ -86,6 +115,7 @@ public sealed class ProcessStack : IAsyncDisposable
     public async Task StartAsync(string part)
     {
         KeepOutputOf(part);
+        stopped.Remove(part);
         switch (part)
         {
             case "azurite":
@@ -99,9 +129,11 @@ public sealed class ProcessStack : IAsyncDisposable
                 processes[part] = Cli(PartArguments.SignalR(SignalRPort));
                 await WaitListeningAsync(part, SignalRPort);
                 break;
-            case "host":
-                processes[part] = Cli(PartArguments.FunctionsHost(HostPort, appFolder));
-                await WaitForWorkerAsync(previous: null);
+            case var instance when instancePorts.TryGetValue(instance, out var port):
+                // Each instance keeps its name in the ownership records, so that one started again takes its partitions back.
+                processes[part] = CliProcess.Start([.. PartArguments.FunctionsHost(port, appFolder).Select(a => $"{a}")],
+                    new Dictionary<string, string> { [HostJson.OverridePrefix + "extensions__eventHubs__processorIdentifier"] = $"{Environment.MachineName}-{part}" });
+                await WaitForWorkerAsync(part, previous: null);
                 break;
             default:
                 throw new ArgumentException($"no part named '{part}'", nameof(part));
@@ -112,6 +144,7 @@ public sealed class ProcessStack : IAsyncDisposable
     public async Task KillAsync(string part)
     {
         var process = Process(part);
+        stopped.Add(part);
         process.Kill();
         await process.WaitForExitAsync(TimeSpan.FromSeconds(10));
         if (part == "azurite")
@@ -119,6 +152,29 @@ public sealed class ProcessStack : IAsyncDisposable
             KeepOutputOf(part);
             azurite = null;
         }
+    }
+
+    /// <summary>
+    /// SIGKILL to an instance of the function app and its worker at once, as when the machine under it is lost: the
+    /// partitions it owned stay its own until their ownership expires.
+    /// </summary>
+    public async Task KillInstanceAsync(string part)
+    {
+        var worker = await WorkerProcessIdAsync(part);
+        await KillAsync(part);
+        if (worker is { } pid)
+        {
+            ChildProcess.Signal(pid, 9);
+        }
+    }
+
+    /// <summary>SIGTERM to an instance, as a scale-in or a deployment does: it finishes its batches and gives its partitions up.</summary>
+    public async Task StopInstanceAsync(string part)
+    {
+        var process = Process(part);
+        stopped.Add(part);
+        process.Terminate();
+        await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>A stop with SIGINT, after which Azurite saves its tables on the way out (otherwise it saves them only every 5 s).</summary>
@@ -132,15 +188,15 @@ public sealed class ProcessStack : IAsyncDisposable
     }
 
     /// <summary>
-    /// Parts that are not running though nothing stopped them (every part the run stops is started again before this
-    /// is asked), each with its exit code and its last output, so that a part that dies on its own says why.
+    /// Parts that are not running though nothing stopped them, each with its exit code and its last output, so that a
+    /// part that dies on its own says why.
     /// </summary>
     public IReadOnlyList<string> DeadParts()
     {
-        var dead = processes.Where(p => p.Value.HasExited).Select(p => Describe(p.Key, p.Value)).ToList();
-        if (azurite?.Process is { HasExited: true } stopped)
+        var dead = processes.Where(p => p.Value.HasExited && !stopped.Contains(p.Key)).Select(p => Describe(p.Key, p.Value)).ToList();
+        if (azurite?.Process is { HasExited: true } exited)
         {
-            dead.Add(Describe("azurite", stopped));
+            dead.Add(Describe("azurite", exited));
         }
 
         return dead;
@@ -159,7 +215,7 @@ public sealed class ProcessStack : IAsyncDisposable
     public void WriteLogs(string folder)
     {
         Directory.CreateDirectory(folder);
-        foreach (var part in PartNames)
+        foreach (var part in AllParts)
         {
             KeepOutputOf(part);
             File.WriteAllText(Path.Combine(folder, $"{part}.log"), earlierOutput.GetValueOrDefault(part)?.ToString() ?? "");
@@ -182,12 +238,13 @@ public sealed class ProcessStack : IAsyncDisposable
 
     public void Resume(string part) => Process(part).Resume();
 
-    /// <summary>The worker process's id, as the host reports it.</summary>
-    public async Task<int?> WorkerProcessIdAsync()
+    /// <summary>The worker process's id of an instance (the first by default), as its host reports it.</summary>
+    public async Task<int?> WorkerProcessIdAsync(string part = "host")
     {
         try
         {
-            var status = await Api.GetFromJsonAsync<JsonElement>("admin/host/status");
+            using var instance = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{instancePorts[part]}/"), Timeout = TimeSpan.FromSeconds(10) };
+            var status = await instance.GetFromJsonAsync<JsonElement>("admin/host/status");
             return status.GetProperty("state").GetString() == "Running" && status.GetProperty("workerProcessId").ValueKind == JsonValueKind.Number
                 ? status.GetProperty("workerProcessId").GetInt32()
                 : null;
@@ -203,14 +260,28 @@ public sealed class ProcessStack : IAsyncDisposable
     {
         var worker = await WorkerProcessIdAsync() ?? throw new InvalidOperationException("No worker runs.");
         ChildProcess.Signal(worker, 9);
-        await WaitForWorkerAsync(previous: worker);
+        await WaitForWorkerAsync("host", previous: worker);
     }
 
     public async ValueTask DisposeAsync()
     {
-        // The host first, so that it stops its worker; a worker it leaves (it was killed before) is killed after it.
-        var worker = processes.ContainsKey("host") ? await WorkerProcessIdAsync() : null;
-        foreach (var part in new[] { "host", "signalr", "eventhubs" })
+        // The hosts first, so that they stop their workers; a worker a host leaves (it was killed before) is killed after it.
+        var workers = new List<int>();
+        foreach (var instance in instancePorts.Keys.Where(processes.ContainsKey))
+        {
+            if (await WorkerProcessIdAsync(instance) is { } running)
+            {
+                workers.Add(running);
+            }
+        }
+
+        if (frontDoor is not null)
+        {
+            await frontDoor.StopAsync();
+            await frontDoor.DisposeAsync();
+        }
+
+        foreach (var part in (string[])[.. instancePorts.Keys, "signalr", "eventhubs"])
         {
             if (processes.Remove(part, out var process))
             {
@@ -224,7 +295,7 @@ public sealed class ProcessStack : IAsyncDisposable
             }
         }
 
-        if (worker is { } pid)
+        foreach (var pid in workers)
         {
             try
             {
@@ -252,17 +323,17 @@ public sealed class ProcessStack : IAsyncDisposable
         await LoopbackPorts.WaitUntilListeningAsync(port, StartTimeout,
             () => processes[part].HasExited ? $"{part} exited with {processes[part].ExitCode}: {processes[part].Text}" : null, CancellationToken.None);
 
-    private async Task WaitForWorkerAsync(int? previous)
+    private async Task WaitForWorkerAsync(string part, int? previous)
     {
         var deadline = DateTime.UtcNow + StartTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (processes["host"].HasExited)
+            if (processes[part].HasExited)
             {
-                throw new InvalidOperationException($"The host exited with {processes["host"].ExitCode}: {processes["host"].Text}");
+                throw new InvalidOperationException($"{part} exited with {processes[part].ExitCode}: {processes[part].Text}");
             }
 
-            if (await WorkerProcessIdAsync() is { } worker && worker != previous)
+            if (await WorkerProcessIdAsync(part) is { } worker && worker != previous)
             {
                 return;
             }
@@ -270,7 +341,7 @@ public sealed class ProcessStack : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException($"No worker ran within {StartTimeout.TotalSeconds:0} s. The host said:\n{processes["host"].Text}");
+        throw new TimeoutException($"No worker ran under {part} within {StartTimeout.TotalSeconds:0} s. The host said:\n{processes[part].Text}");
     }
 
     // A copy of the app's build output with its own local.settings.json, as the host reads it from its script root.

@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Serverless.Local.Stack;
+
+/// <summary>
+/// One HTTP address in front of several instances of the function app, as Azure's front ends are: each request goes
+/// to the next instance that is up (round robin). An instance counts as up while its host answers
+/// <c>/admin/host/ping</c>, which it does once its worker is ready; one that stops answering, or whose connections
+/// fail, gets no requests until it answers again (docs/local.md#several-instances).
+/// </summary>
+public static class FrontDoor
+{
+    public const string PingPath = "/admin/host/ping";
+
+    public static WebApplication Build(int port, IReadOnlyList<int> instancePorts, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = HttpProtocols.Http1);
+            // The instances take bodies up to the Functions limit and answer 413 above it.
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        configure?.Invoke(builder);
+        builder.Services.AddReverseProxy().LoadFromMemory(
+            [new RouteConfig { RouteId = "functions", ClusterId = "instances", Match = new RouteMatch { Path = "{**path}" } }],
+            [Instances(instancePorts)]);
+        var app = builder.Build();
+        app.MapReverseProxy();
+        return app;
+    }
+
+    private static ClusterConfig Instances(IReadOnlyList<int> ports) => new()
+    {
+        ClusterId = "instances",
+        LoadBalancingPolicy = LoadBalancingPolicies.RoundRobin,
+        Destinations = ports.Select((port, i) => (port, i)).ToDictionary(
+            p => $"instance-{p.i + 1}", p => new DestinationConfig { Address = $"http://127.0.0.1:{p.port}/" }),
+        HealthCheck = new HealthCheckConfig
+        {
+            Active = new ActiveHealthCheckConfig
+            {
+                Enabled = true,
+                Interval = TimeSpan.FromSeconds(1),
+                Timeout = TimeSpan.FromSeconds(2),
+                Policy = HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                Path = PingPath,
+            },
+            Passive = new PassiveHealthCheckConfig
+            {
+                Enabled = true,
+                Policy = HealthCheckConstants.PassivePolicy.TransportFailureRate,
+                ReactivationPeriod = TimeSpan.FromSeconds(2),
+            },
+            AvailableDestinationsPolicy = HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
+        },
+        // Long polls and catch-up pages may take a while; the instances bound them.
+        HttpRequest = new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig { ActivityTimeout = TimeSpan.FromMinutes(2) },
+    };
+}
