@@ -20,7 +20,6 @@ internal sealed partial class EventHubTriggerListener(
     WorkerSupervisor supervisor, FunctionInvoker invoker, ScriptRoot root, BindingExpressions expressions, IHostApplicationLifetime lifetime,
     ILogger<EventHubTriggerListener> logger, ILoggerFactory loggers) : BackgroundService
 {
-    public const string StorageSetting = "AzureWebJobsStorage";
     private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -56,8 +55,7 @@ internal sealed partial class EventHubTriggerListener(
     private async Task RunAsync(FunctionDescription function, CancellationToken stoppingToken)
     {
         var trigger = EventHubTrigger.From(function, expressions);
-        var storage = expressions.Setting(StorageSetting)
-            ?? throw new BindingException($"{StorageSetting} is missing: the host keeps Event Hubs ownership and checkpoints there.");
+        var storage = HostStorage.ConnectionString(expressions, "Event Hubs ownership and checkpoints");
         var namespaceKey = NamespaceKey(trigger.ConnectionString);
         var processor = new FunctionEventProcessor(trigger, function.Name, new OwnershipScope(NamespaceHost(trigger.ConnectionString), namespaceKey, trigger.HubName, trigger.ConsumerGroup),
             OwnershipStore.Create(storage), CheckpointStore.Create(storage), root.Host.EventHubs,

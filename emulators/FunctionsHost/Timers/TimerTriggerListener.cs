@@ -1,7 +1,6 @@
 using Azure.Storage.Blobs;
 using Serverless.FunctionsHost.App;
 using Serverless.FunctionsHost.Bindings;
-using Serverless.FunctionsHost.EventHubs;
 using Serverless.FunctionsHost.Invocation;
 using Serverless.FunctionsHost.Worker;
 
@@ -58,8 +57,7 @@ internal sealed partial class TimerTriggerListener(
     private async Task RunAsync(FunctionDescription function, string hostId, CancellationToken stoppingToken)
     {
         var trigger = TimerTrigger.From(function, expressions, Now);
-        var storage = expressions.Setting(EventHubTriggerListener.StorageSetting)
-            ?? throw new BindingException($"{EventHubTriggerListener.StorageSetting} is missing: the host keeps its timers' locks and status there.");
+        var storage = HostStorage.ConnectionString(expressions, "its timers' locks and status");
         var container = new BlobServiceClient(storage).GetBlobContainerClient(HostBlobs.Container);
         var singleton = root.Host.Singleton;
         var listenerLock = new ListenerLock(container, HostBlobs.ListenerLock(hostId, function.Name), instanceId, singleton.ListenerLockPeriod);
