@@ -94,9 +94,12 @@ public static class FunctionsHostApp
 
         app.MapGrpcService<FunctionRpcService>().RequireHost($"*:{grpcPort}");
         app.MapGet("/admin/host/status", (WorkerSupervisor supervisor) => Results.Ok(HostStatus.Of(supervisor)));
-        // As the Functions host's ping: what a front end asks before it sends an instance requests; 503 until its worker is ready.
-        app.MapGet("/admin/host/ping", (WorkerSupervisor supervisor) =>
-            supervisor.WaitForWorkerAsync(CancellationToken.None).IsCompletedSuccessfully ? Results.Ok() : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
+        // As the Functions host's ping: what a front end asks before it sends an instance requests; 503 until its worker
+        // is ready, and once the host is stopping.
+        app.MapGet("/admin/host/ping", (WorkerSupervisor supervisor, IHostApplicationLifetime lifetime) =>
+            supervisor.WaitForWorkerAsync(CancellationToken.None).IsCompletedSuccessfully && !lifetime.ApplicationStopping.IsCancellationRequested
+                ? Results.Ok()
+                : Results.StatusCode(StatusCodes.Status503ServiceUnavailable));
         var http = app.Services.GetRequiredService<HttpTriggerEndpoint>();
         app.Map("/{**path}", http.HandleAsync);
         return app;

@@ -3,9 +3,10 @@ using Serverless.Testing.Chaos;
 namespace Serverless.Benchmarks;
 
 /// <summary>
-/// <c>chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] [--logs DIR]</c>: the fault matrix on the whole local
+/// <c>chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] [--instances] [--logs DIR]</c>: the fault matrix on the whole local
 /// pipeline (see <see cref="ChaosRun"/>), spread over about <c>minutes</c> (default 10), with 10,000 bad events mixed
-/// in. Prints a Markdown table; exit code 0 only when nothing was lost, duplicated or out of order and only the bad
+/// in; <c>--instances</c> runs the instance rows instead (two instances, a third added, one stopped, one killed, two
+/// killed at once), with the app's own balancing intervals. Prints a Markdown table; exit code 0 only when nothing was lost, duplicated or out of order and only the bad
 /// events were dead-lettered, each with its reason. <c>--logs DIR</c> keeps each part's output (<c>host.log</c> holds
 /// the worker's).
 /// </summary>
@@ -31,6 +32,11 @@ public static class ChaosCommand
             Settle = TimeSpan.FromMinutes(10),
             LogFolder = logs,
         };
+        if (args.Contains("--instances"))
+        {
+            options = options with { Matrix = ChaosMatrix.Instances, Instances = 2 };
+        }
+
         Console.WriteLine($"Fault run: {options.Rate}/s over {options.Channels} channels, {minutes:0.#} min, on {Machine.Current()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var report = await new ChaosRun(options, Console.WriteLine).RunAsync();
         Console.WriteLine();

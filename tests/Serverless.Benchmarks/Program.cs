@@ -44,7 +44,7 @@ switch (which)
         await InstancesBenchmark.RunAsync(Arg(1, 20_000), args.Length > 2 ? [.. args[2].Split(',').Select(int.Parse)] : [1, 2, 4], Arg(3, 200));
         break;
     default:
-        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | layouts [updates] [rounds] | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] | retention [rate] [channels] [seconds] [minutes] | instances [updates] [counts, e.g. 1,2,4] [rate] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
+        Console.Error.WriteLine("Usage: ingest [iterations] | broadcast [clients] [broadcasts] | eventhubs [count] [size] | page [rate] [seconds] | up | layouts [updates] [rounds] | chaos [minutes] [rate] [channels] [--kill-azurite] [--no-bad-events] [--instances] | retention [rate] [channels] [seconds] [minutes] | instances [updates] [counts, e.g. 1,2,4] [rate] | bench [--updates N] [--rate R] [--seconds S] [--only hot,wide,latency] [--json FILE] [--spans FILE]");
         return 2;
 }
 

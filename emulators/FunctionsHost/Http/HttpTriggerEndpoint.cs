@@ -20,6 +20,7 @@ internal sealed partial class HttpTriggerEndpoint(
     IHttpForwarder forwarder,
     SignalRConnectionInfoBinding signalR,
     IInlineConstraintResolver constraints,
+    IHostApplicationLifetime lifetime,
     ILogger<HttpTriggerEndpoint> logger)
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
@@ -40,6 +41,15 @@ internal sealed partial class HttpTriggerEndpoint(
 
     public async Task HandleAsync(HttpContext context)
     {
+        // A stopping instance takes no new requests, as a front end drains an instance before it goes: 503, try again.
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Results.Problem(title: "This instance is stopping", detail: "Send the request again; another instance takes it.",
+                statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            return;
+        }
+
         ReadyWorker worker;
         try
         {

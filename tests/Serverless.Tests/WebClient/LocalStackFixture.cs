@@ -12,8 +12,9 @@ using Serverless.Tooling;
 namespace Serverless.Tests.WebClient;
 
 /// <summary>
-/// The whole local stack as <c>up</c> starts it (Azurite, local Event Hubs, local SignalR Service, the host stand-in
-/// with the function app, and the web client), on free ports with data in a temporary folder, and a headless Chromium.
+/// The whole local stack as <c>up --instances 2</c> starts it (Azurite, local Event Hubs, local SignalR Service, two
+/// instances of the function app under the host stand-in behind one address, and the web client), on free ports with
+/// data in a temporary folder, and a headless Chromium.
 /// </summary>
 public sealed class LocalStackFixture : IAsyncLifetime
 {
@@ -42,6 +43,8 @@ public sealed class LocalStackFixture : IAsyncLifetime
             SignalRPort = 0,
             HostPort = 0,
             WebPort = 0,
+            // Two instances of the app behind one address, as `up --instances 2`: every page test goes through the front door.
+            Instances = 2,
             Logging = logging => logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Error),
             WorkerLogLevel = LogLevel.Error,
             // Channels "trim.*" keep their last 5 updates, compacted every 2 seconds, for the page's test of trimmed history.
