@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Azure.Messaging.EventHubs.Producer;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Serverless.Benchmarks.Bench;
-using Serverless.FunctionsHost.EventHubs;
 using Serverless.Local.Publishing;
+using Serverless.Testing;
 using Serverless.Testing.Chaos;
 using Serverless.Testing.Telemetry;
 
@@ -90,20 +88,13 @@ public static class InstancesBenchmark
     /// <summary>Waits until every partition has an owner and each instance has its share.</summary>
     private static async Task<TimeSpan> SharedAsync(ProcessStack stack, int instances)
     {
-        var container = new BlobContainerClient(stack.StorageConnectionString, CheckpointStore.ContainerName);
-        var prefix = OwnershipStore.Prefix($"localhost:{stack.EventHubsPort}", ProcessStack.Hub, "ingest");
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromMinutes(3))
         {
-            if (await container.ExistsAsync())
+            var shares = (await PartitionOwners.SharesAsync(stack.StorageConnectionString, stack.EventHubsPort, ProcessStack.Hub, "ingest")).Values.ToArray();
+            if (shares.Sum() == Partitions && shares.Length == Math.Min(instances, Partitions) && shares.Max() - shares.Min() <= 1)
             {
-                var records = await container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = prefix }).ToListAsync();
-                var shares = records.Where(b => b.Metadata.TryGetValue(OwnershipStore.OwnerKey, out var owner) && owner.Length > 0)
-                    .GroupBy(b => b.Metadata[OwnershipStore.OwnerKey]).Select(g => g.Count()).ToArray();
-                if (shares.Sum() == Partitions && shares.Length == Math.Min(instances, Partitions) && shares.Max() - shares.Min() <= 1)
-                {
-                    return clock.Elapsed;
-                }
+                return clock.Elapsed;
             }
 
             await Task.Delay(500);

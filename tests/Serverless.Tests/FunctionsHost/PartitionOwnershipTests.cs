@@ -2,12 +2,9 @@ using System.Net.Http.Json;
 using System.Text;
 using Azure.Messaging.EventHubs;
 using Azure.Messaging.EventHubs.Producer;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Serverless.Contracts.Api;
 using Serverless.Contracts.Settings;
 using Serverless.EventHubs;
-using Serverless.FunctionsHost.EventHubs;
 using Serverless.Testing;
 using Serverless.Updates.Client;
 using Xunit.Abstractions;
@@ -90,9 +87,9 @@ public sealed class PartitionOwnershipTests(PipelineFixture fixture, ITestOutput
         await OwnersAsync(count => count == 1);
         await a.DisposeAsync();
         // Every record now has a blank owner: given up, as the SDK does on a stop.
-        var records = await OwnershipRecordsAsync();
+        var records = await PartitionOwners.RecordsAsync(fixture.Azurite.ConnectionString, eventHubs.Port, "updates", "ingest");
         Assert.Equal(Partitions, records.Count);
-        Assert.All(records, r => Assert.Equal("", r.Metadata[OwnershipStore.OwnerKey]));
+        Assert.All(records, r => Assert.Equal("", r.Owner));
 
         await using var b = await FunctionAppServer.StartAsync(settings);
         Assert.Equal([Partitions], (await OwnersAsync(count => count == 1)).Values);
@@ -131,9 +128,7 @@ public sealed class PartitionOwnershipTests(PipelineFixture fixture, ITestOutput
         {
             return await Poll.UntilAsync(async () =>
             {
-                var records = await OwnershipRecordsAsync();
-                last = records.Where(r => r.Metadata.TryGetValue(OwnershipStore.OwnerKey, out var owner) && owner.Length > 0)
-                    .GroupBy(r => r.Metadata[OwnershipStore.OwnerKey]).ToDictionary(g => g.Key, g => g.Count());
+                last = await PartitionOwners.SharesAsync(fixture.Azurite.ConnectionString, eventHubs.Port, "updates", "ingest");
                 return last.Values.Sum() == Partitions && settled(last.Count) && last.Values.Max() - last.Values.Min() <= 1 ? last : null;
             }, Wait);
         }
@@ -141,13 +136,5 @@ public sealed class PartitionOwnershipTests(PipelineFixture fixture, ITestOutput
         {
             throw new TimeoutException($"The partitions did not settle; owners: {string.Join(", ", last.Select(o => $"{o.Key}={o.Value}"))}");
         }
-    }
-
-    private async Task<List<BlobItem>> OwnershipRecordsAsync()
-    {
-        var container = new BlobContainerClient(fixture.Azurite.ConnectionString, CheckpointStore.ContainerName);
-        return await container.ExistsAsync()
-            ? await container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = OwnershipStore.Prefix($"localhost:{eventHubs.Port}", "updates", "ingest") }).ToListAsync()
-            : [];
     }
 }

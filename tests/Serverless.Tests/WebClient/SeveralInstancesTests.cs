@@ -1,7 +1,4 @@
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Serverless.Contracts.Settings;
-using Serverless.FunctionsHost.EventHubs;
 using Serverless.Testing;
 
 namespace Serverless.Tests.WebClient;
@@ -25,12 +22,10 @@ public sealed class SeveralInstancesTests(LocalStackFixture fixture)
             Assert.True(ping.IsSuccessStatusCode, $"instance on {port} answered {(int)ping.StatusCode}");
         }
 
-        var container = new BlobContainerClient(stack.Storage.ConnectionString, CheckpointStore.ContainerName);
-        var prefix = OwnershipStore.Prefix($"localhost:{stack.Ports.EventHubs}", stack.EventHubName, stack.Settings[SettingNames.EventHubConsumerGroup]!);
         var owners = await Poll.UntilAsync(async () =>
         {
-            var records = await container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata, Prefix = prefix }).ToListAsync();
-            var named = records.Select(r => r.Metadata.TryGetValue(OwnershipStore.OwnerKey, out var owner) ? owner : "").Where(o => o.Length > 0).ToList();
+            var records = await PartitionOwners.RecordsAsync(stack.Storage.ConnectionString, stack.Ports.EventHubs, stack.EventHubName, stack.Settings[SettingNames.EventHubConsumerGroup]!);
+            var named = records.Select(r => r.Owner).Where(o => o.Length > 0).ToList();
             return named.Count == records.Count && named.Distinct().Count() == 2 ? named.Distinct().Order().ToList() : null;
         }, TimeSpan.FromSeconds(60));
         Assert.Equal([$"{Environment.MachineName}-instance-1", $"{Environment.MachineName}-instance-2"], owners);
