@@ -113,6 +113,10 @@ public sealed class LocalStack : IAsyncDisposable
 
         var hostOptions = new FunctionsHostOptions(appFolder, Ports.Host, settings, localSettings.Cors, localSettings.CorsCredentials);
         InstancePorts = options.Instances == 1 ? [Ports.Host] : [.. Enumerable.Range(0, options.Instances).Select(_ => LoopbackPorts.Free())];
+        // The instances stop together: a Ctrl+C reaches their workers at once, and a host not yet stopping would take
+        // its worker's exit for a crash and start it again.
+        var instances = new List<WebApplication>();
+        started.Push(("Functions host", () => Task.WhenAll(instances.Select(StopAsync))));
         foreach (var (port, instance) in InstancePorts.Select((port, i) => (port, i + 1)))
         {
             var name = options.Instances == 1 ? "Functions host" : $"Functions host, instance {instance}";
@@ -123,7 +127,7 @@ public sealed class LocalStack : IAsyncDisposable
                 [HostJson.OverridePrefix + "extensions__eventHubs__processorIdentifier"] = $"{Environment.MachineName}-instance-{instance}",
             };
             var host = await Part(name, () => Task.FromResult(FunctionsHostApp.Build(hostOptions with { Port = port, Settings = instanceSettings }, builder => Embed(builder.Services, builder.Logging))));
-            started.Push((name, () => StopAsync(host)));
+            instances.Add(host);
             await Part(name, () => Task.Run(() => FunctionsHostApp.StartAsync(host, cancellationToken), cancellationToken));
         }
 

@@ -37,7 +37,17 @@ internal sealed partial class EntityLinkProcessor(
         var error = peerReceives ? AttachReceiver(attachContext, address) : AttachPublisher(attachContext, address);
         if (error is not null)
         {
-            LogRefused(address ?? "(none)", error.Condition.ToString(), error.Description);
+            // A receiver refused because an owner holds the partition is how owners work (the Event Hubs SDK's
+            // processor checks a partition so when it starts): worth a line, not a warning.
+            if (error.Condition == EventHubsAmqp.Errors.Stolen)
+            {
+                LogOwnedElsewhere(address ?? "(none)", error.Description);
+            }
+            else
+            {
+                LogRefused(address ?? "(none)", error.Condition.ToString(), error.Description);
+            }
+
             attachContext.Complete(error);
         }
     }
@@ -124,6 +134,9 @@ internal sealed partial class EntityLinkProcessor(
 
     [LoggerMessage(EventId = 4, EventName = "AttachRefused", Level = LogLevel.Warning, Message = "Attach to {Address} refused: {Condition} {Description}")]
     private partial void LogRefused(string address, string condition, string description);
+
+    [LoggerMessage(EventId = 7, EventName = "AttachRefusedToOwner", Level = LogLevel.Information, Message = "Attach to {Address} refused: an owner holds it. {Description}")]
+    private partial void LogOwnedElsewhere(string address, string description);
 
     [LoggerMessage(EventId = 5, EventName = "ReceiverAttached", Level = LogLevel.Information, Message = "Receiver on {Partition} from {Start} (epoch {Epoch})")]
     private partial void LogReceiverAttached(string partition, string start, long? epoch);
