@@ -1,6 +1,4 @@
 using Azure.Messaging.EventHubs;
-using Azure.Messaging.EventHubs.Consumer;
-using Azure.Messaging.EventHubs.Primitives;
 using Serverless.FunctionsHost.App;
 using Serverless.FunctionsHost.Bindings;
 using Serverless.FunctionsHost.Invocation;
@@ -69,7 +67,7 @@ internal sealed partial class EventHubTriggerListener(
         }
         finally
         {
-            // Gives the partitions up (a blank owner), so that the other hosts take them at once rather than after
+            // Gives the partitions up (a blank owner), so that the other hosts take them in their next cycle rather than after
             // the ownership expires; the batches under way finish first.
             await processor.StopProcessingAsync(CancellationToken.None);
         }
