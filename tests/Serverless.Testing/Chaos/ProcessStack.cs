@@ -123,11 +123,11 @@ public sealed class ProcessStack : IAsyncDisposable
                 break;
             case "eventhubs":
                 processes[part] = Cli(PartArguments.EventHubs(EventHubsPort, Path.Combine(dataFolder, "eventhubs"), EventHubsConfig()));
-                await WaitListeningAsync(part, EventHubsPort);
+                await WaitListeningAsync(part, EventHubsPort, $"Local Event Hubs listening on port {EventHubsPort}");
                 break;
             case "signalr":
                 processes[part] = Cli(PartArguments.SignalR(SignalRPort));
-                await WaitListeningAsync(part, SignalRPort);
+                await WaitListeningAsync(part, SignalRPort, $"Now listening on: http://localhost:{SignalRPort}");
                 break;
             case var instance when instancePorts.TryGetValue(instance, out var port):
                 // Each instance keeps its name in the ownership records, so that one started again takes its partitions back.
@@ -319,9 +319,14 @@ public sealed class ProcessStack : IAsyncDisposable
         ? azurite?.Process ?? throw new InvalidOperationException("Azurite is not running.")
         : processes[part];
 
-    private async Task WaitListeningAsync(string part, int port) =>
+    // The part's own word that it listens, not only the port: a free port taken by another process between choosing
+    // and binding it would otherwise pass for the part.
+    private async Task WaitListeningAsync(string part, int port, string listening)
+    {
         await LoopbackPorts.WaitUntilListeningAsync(port, StartTimeout,
             () => processes[part].HasExited ? $"{part} exited with {processes[part].ExitCode}: {processes[part].Text}" : null, CancellationToken.None);
+        await processes[part].WaitForAsync(listening, StartTimeout);
+    }
 
     private async Task WaitForWorkerAsync(string part, int? previous)
     {

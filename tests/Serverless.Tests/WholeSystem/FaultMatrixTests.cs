@@ -9,6 +9,7 @@ namespace Serverless.Tests.WholeSystem;
 /// function app's instances added, stopped, killed, and two killed at once. Nothing may be lost, duplicated or out of
 /// order, for the store and for every follower, and only the bad events may be dead-lettered, each with its reason.
 /// </summary>
+[Collection(WholeSystemCollection.Name)]
 public sealed class FaultMatrixTests(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Serverless.Tests.WholeSystem;
 /// own: an instance killed while requests come is left out without a request failing, since a GET that cannot reach
 /// its instance goes to another one; the instance started again takes requests again.
 /// </summary>
+[Collection(WholeSystemCollection.Name)]
 public sealed class FrontDoorTests
 {
     [Fact]
