@@ -124,7 +124,7 @@ public sealed class LocalStack : IAsyncDisposable
             // Each instance keeps its name in the Event Hubs ownership records, so that one started again takes its partitions back at once.
             var instanceSettings = new Dictionary<string, string?>(settings, StringComparer.OrdinalIgnoreCase)
             {
-                [HostJson.OverridePrefix + "extensions__eventHubs__processorIdentifier"] = $"{Environment.MachineName}-instance-{instance}",
+                [HostJson.ProcessorIdentifierSetting] = $"{Environment.MachineName}-instance-{instance}",
             };
             var host = await Part(name, () => Task.FromResult(FunctionsHostApp.Build(hostOptions with { Port = port, Settings = instanceSettings }, builder => Embed(builder.Services, builder.Logging))));
             instances.Add(host);

@@ -15,6 +15,9 @@ public sealed record HostJson(
 {
     public const string OverridePrefix = "AzureFunctionsJobHost__";
 
+    /// <summary>The app setting that names an instance in the Event Hubs ownership records (docs/functions-host.md#partition-ownership).</summary>
+    public const string ProcessorIdentifierSetting = OverridePrefix + "extensions__eventHubs__processorIdentifier";
+
     /// <summary>The Functions host's default outside the Consumption plan; <c>-1</c> in the file means no limit.</summary>
     public static readonly TimeSpan DefaultFunctionTimeout = TimeSpan.FromMinutes(30);
 

@@ -65,8 +65,8 @@ internal sealed partial class FunctionEventProcessor : EventProcessor<HostPartit
         Identifier = options.ProcessorIdentifier ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}",
     };
 
-    protected override Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync(CancellationToken cancellationToken) =>
-        ownership.ListAsync(scope, cancellationToken).ContinueWith(t => (IEnumerable<EventProcessorPartitionOwnership>)t.Result, cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    protected override async Task<IEnumerable<EventProcessorPartitionOwnership>> ListOwnershipAsync(CancellationToken cancellationToken) =>
+        await ownership.ListAsync(scope, cancellationToken);
 
     protected override async Task<IEnumerable<EventProcessorPartitionOwnership>> ClaimOwnershipAsync(IEnumerable<EventProcessorPartitionOwnership> desiredOwnership, CancellationToken cancellationToken) =>
         await ownership.ClaimAsync(scope, desiredOwnership, cancellationToken);

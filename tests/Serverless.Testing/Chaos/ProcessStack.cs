@@ -131,8 +131,8 @@ public sealed class ProcessStack : IAsyncDisposable
                 break;
             case var instance when instancePorts.TryGetValue(instance, out var port):
                 // Each instance keeps its name in the ownership records, so that one started again takes its partitions back.
-                processes[part] = CliProcess.Start([.. PartArguments.FunctionsHost(port, appFolder).Select(a => $"{a}")],
-                    new Dictionary<string, string> { [HostJson.OverridePrefix + "extensions__eventHubs__processorIdentifier"] = $"{Environment.MachineName}-{part}" });
+                processes[part] = Cli(PartArguments.FunctionsHost(port, appFolder),
+                    new Dictionary<string, string> { [HostJson.ProcessorIdentifierSetting] = $"{Environment.MachineName}-{part}" });
                 await WaitForWorkerAsync(part, previous: null);
                 break;
             default:
@@ -383,5 +383,6 @@ public sealed class ProcessStack : IAsyncDisposable
         return path;
     }
 
-    private static ChildProcess Cli(object[] arguments) => CliProcess.Start([.. arguments.Select(a => $"{a}")]);
+    private static ChildProcess Cli(object[] arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        CliProcess.Start([.. arguments.Select(a => $"{a}")], environment);
 }
